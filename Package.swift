@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The numeric core is only fast with unchecked arithmetic and a named CPU: without a
+// target CPU every SIMD multiply-add becomes 16 calls to fmaf (ARCHITECTURE.md, Speed).
+// FASHIONSORT_CPU=haswell gives a portable AVX2 build; the default tunes for this host.
+let cpu = Context.environment["FASHIONSORT_CPU"] ?? "native"
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
+
+let package = Package(
+    name: "FashionSort",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fashionsort", targets: ["fashionsort"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "NeuralNet", swiftSettings: fast),
+        .target(
+            name: "FashionModel",
+            dependencies: ["NeuralNet", "CZlib"],
+            resources: [.copy("Resources/default.safetensors")],
+            swiftSettings: fast),
+        .executableTarget(
+            name: "fashionsort",
+            dependencies: ["FashionModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
+        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel"], swiftSettings: fast),
+    ]
+)

@@ -1,0 +1,153 @@
+/// Single-precision matrix multiply, `C = A·B (+ C)`, in the BLIS style:
+/// blocks of B and A are packed into contiguous panels, then a 6×16 register
+/// tile (six `SIMD16<Float>` accumulators, 12 AVX2 registers) runs over K.
+/// Operands are strided views, so transposes cost nothing beyond packing.
+public enum GEMM {
+    /// A strided matrix view: element (i, j) is `base[i * rowStride + j * colStride]`.
+    public struct Operand {
+        public let base: UnsafePointer<Float>
+        public let rowStride: Int
+        public let colStride: Int
+        public init(_ base: UnsafePointer<Float>, rowStride: Int, colStride: Int) {
+            self.base = base; self.rowStride = rowStride; self.colStride = colStride
+        }
+        /// A row-major matrix with `columns` columns.
+        public static func rows(_ base: UnsafePointer<Float>, columns: Int) -> Operand {
+            Operand(base, rowStride: columns, colStride: 1)
+        }
+        /// The transpose of a row-major matrix with `columns` columns.
+        public static func transposed(_ base: UnsafePointer<Float>, columns: Int) -> Operand {
+            Operand(base, rowStride: 1, colStride: columns)
+        }
+    }
+
+    static let mr = 6, nr = 16
+    static let kc = 256, mc = 96, nc = 2048
+
+    /// `C[m×n]` (row stride `ldc`) `= A[m×k]·B[k×n]`, plus the old C when `accumulate`.
+    public static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
+                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        let bCap = min(kc, k) * roundUp(min(nc, n), nr)
+        let aCap = min(kc, k) * roundUp(min(mc, m), mr)
+        let bPack = UnsafeMutableRawPointer.allocate(byteCount: bCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: bCap)
+        let aPack = UnsafeMutableRawPointer.allocate(byteCount: aCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: aCap)
+        defer { bPack.deallocate(); aPack.deallocate() }
+        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+
+        for jc in stride(from: 0, to: n, by: nc) {
+            let nb = min(nc, n - jc)
+            for pc in stride(from: 0, to: k, by: kc) {
+                let kb = min(kc, k - pc)
+                let add = accumulate || pc > 0
+                packB(b, row: pc, col: jc, kb: kb, nb: nb, into: bPack)
+                for ic in stride(from: 0, to: m, by: mc) {
+                    let mb = min(mc, m - ic)
+                    packA(a, row: ic, col: pc, mb: mb, kb: kb, into: aPack)
+                    for jr in stride(from: 0, to: nb, by: nr) {
+                        let nrr = min(nr, nb - jr)
+                        let bp = bPack + jr * kb
+                        for ir in stride(from: 0, to: mb, by: mr) {
+                            let mrr = min(mr, mb - ir)
+                            let cp = c + (ic + ir) * ldc + jc + jr
+                            if mrr == mr && nrr == nr {
+                                kernel(kb, aPack + ir * kb, bp, cp, ldc, add)
+                            } else {
+                                withUnsafeMutableBytes(of: &tile) { raw in
+                                    let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                                    kernel(kb, aPack + ir * kb, bp, t, nr, false)
+                                    for i in 0..<mrr {
+                                        for j in 0..<nrr {
+                                            cp[i * ldc + j] = t[i * nr + j] + (add ? cp[i * ldc + j] : 0)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+
+    /// Packs `B[row..<row+kb, col..<col+nb]` as panels of 16 columns, each k-major, zero-padded.
+    static func packB(_ b: Operand, row: Int, col: Int, kb: Int, nb: Int, into out: UnsafeMutablePointer<Float>) {
+        var o = out
+        for j0 in stride(from: 0, to: nb, by: nr) {
+            let w = min(nr, nb - j0)
+            for p in 0..<kb {
+                let src = b.base + (row + p) * b.rowStride + (col + j0) * b.colStride
+                if w == nr && b.colStride == 1 {
+                    o.update(from: src, count: nr)
+                } else {
+                    for j in 0..<w { o[j] = src[j * b.colStride] }
+                    for j in w..<nr { o[j] = 0 }
+                }
+                o += nr
+            }
+        }
+    }
+
+    /// Packs `A[row..<row+mb, col..<col+kb]` as panels of 6 rows, each k-major, zero-padded.
+    static func packA(_ a: Operand, row: Int, col: Int, mb: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
+        var o = out
+        for i0 in stride(from: 0, to: mb, by: mr) {
+            let h = min(mr, mb - i0)
+            let src = a.base + (row + i0) * a.rowStride + col * a.colStride
+            if a.rowStride == 1 && h == mr {
+                for p in 0..<kb {
+                    let s = src + p * a.colStride
+                    o[0] = s[0]; o[1] = s[1]; o[2] = s[2]; o[3] = s[3]; o[4] = s[4]; o[5] = s[5]
+                    o += mr
+                }
+            } else {
+                for p in 0..<kb {
+                    let s = src + p * a.colStride
+                    for i in 0..<h { o[i] = s[i * a.rowStride] }
+                    for i in h..<mr { o[i] = 0 }
+                    o += mr
+                }
+            }
+        }
+    }
+
+    /// The 6×16 register tile: `C[6×16] = Apanel·Bpanel (+ C)`.
+    @inline(__always)
+    static func kernel(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ add: Bool) {
+        var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
+        var a = a, b = UnsafeRawPointer(b)
+        for _ in 0..<kb {
+            let bv = b.load(as: SIMD16<Float>.self)
+            c0 = c0.addingProduct(SIMD16(repeating: a[0]), bv)
+            c1 = c1.addingProduct(SIMD16(repeating: a[1]), bv)
+            c2 = c2.addingProduct(SIMD16(repeating: a[2]), bv)
+            c3 = c3.addingProduct(SIMD16(repeating: a[3]), bv)
+            c4 = c4.addingProduct(SIMD16(repeating: a[4]), bv)
+            c5 = c5.addingProduct(SIMD16(repeating: a[5]), bv)
+            a += 6; b += 64
+        }
+        let r = UnsafeMutableRawPointer(c)
+        let s = ldc * 4
+        if add {
+            c0 += r.loadUnaligned(as: SIMD16<Float>.self)
+            c1 += r.loadUnaligned(fromByteOffset: s, as: SIMD16<Float>.self)
+            c2 += r.loadUnaligned(fromByteOffset: 2 * s, as: SIMD16<Float>.self)
+            c3 += r.loadUnaligned(fromByteOffset: 3 * s, as: SIMD16<Float>.self)
+            c4 += r.loadUnaligned(fromByteOffset: 4 * s, as: SIMD16<Float>.self)
+            c5 += r.loadUnaligned(fromByteOffset: 5 * s, as: SIMD16<Float>.self)
+        }
+        r.storeBytes(of: c0, as: SIMD16<Float>.self)
+        r.storeBytes(of: c1, toByteOffset: s, as: SIMD16<Float>.self)
+        r.storeBytes(of: c2, toByteOffset: 2 * s, as: SIMD16<Float>.self)
+        r.storeBytes(of: c3, toByteOffset: 3 * s, as: SIMD16<Float>.self)
+        r.storeBytes(of: c4, toByteOffset: 4 * s, as: SIMD16<Float>.self)
+        r.storeBytes(of: c5, toByteOffset: 5 * s, as: SIMD16<Float>.self)
+    }
+}

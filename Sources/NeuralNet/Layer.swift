@@ -1,0 +1,42 @@
+/// A trainable tensor with its gradient. `decay` marks weights that decoupled
+/// weight decay applies to (not biases or normalisation scales).
+public final class Parameter {
+    public let name: String
+    public var value: Tensor
+    public var grad: Tensor
+    public let decay: Bool
+
+    public init(_ name: String, _ value: Tensor, decay: Bool = false) {
+        self.name = name
+        self.value = value
+        self.grad = Tensor(zeros: value.shape)
+        self.decay = decay
+    }
+
+    public func zeroGrad() {
+        grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+}
+
+/// One step of a sequential network. Forward caches what backward needs;
+/// backward takes dL/dy, accumulates parameter gradients and returns dL/dx.
+public protocol Layer: AnyObject {
+    /// Output shape (without the batch dimension) for an input shape.
+    func outputShape(_ input: [Int]) -> [Int]
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    func backward(_ dy: Tensor) -> Tensor
+    /// Trained tensors.
+    var parameters: [Parameter] { get }
+    /// Saved but untrained state (batch-norm running statistics).
+    var buffers: [Parameter] { get }
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public var buffers: [Parameter] { [] }
+}
+
+/// Layers whose input gradient can be skipped (the first layer of a network).
+public protocol InputGradientOptional: Layer {
+    var needsInputGradient: Bool { get set }
+}

@@ -1,0 +1,45 @@
+/// 2×2 max pooling, stride 2; an odd last row or column is dropped (floor),
+/// as Keras and PyTorch do. Backward routes each gradient to its argmax.
+public final class MaxPool2D: Layer {
+    private var input: [Int] = []
+    private var argmax: [Int32] = []   // flat input index of each output's maximum
+
+    public init() {}
+
+    public func outputShape(_ s: [Int]) -> [Int] { [s[0], s[1] / 2, s[2] / 2] }
+
+    // x [N, C, H, W] → y [N, C, H/2, W/2]
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        input = x.shape
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = h / 2, ow = w / 2
+        var y = Tensor(zeros: [n, c, oh, ow])
+        argmax = [Int32](repeating: 0, count: y.count)
+        x.data.withUnsafeBufferPointer { xp in
+        y.data.withUnsafeMutableBufferPointer { yp in
+        argmax.withUnsafeMutableBufferPointer { ap in
+            for plane in 0..<n * c {
+                let xi = plane * h * w, yi = plane * oh * ow
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let i0 = xi + 2 * oy * w + 2 * ox
+                        var best = i0
+                        if xp[i0 + 1] > xp[best] { best = i0 + 1 }
+                        if xp[i0 + w] > xp[best] { best = i0 + w }
+                        if xp[i0 + w + 1] > xp[best] { best = i0 + w + 1 }
+                        yp[yi + oy * ow + ox] = xp[best]
+                        ap[yi + oy * ow + ox] = Int32(best)
+                    }
+                }
+            }
+        }}}
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        var dx = Tensor(zeros: input)
+        dx.data.withUnsafeMutableBufferPointer { dxp in
+            for (i, a) in argmax.enumerated() { dxp[Int(a)] += dy.data[i] }
+        }
+        return dx
+    }
+}

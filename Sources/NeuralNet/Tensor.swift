@@ -1,0 +1,36 @@
+/// A dense float32 tensor in row-major (NCHW for images) order.
+///
+/// A value type over a Swift array: layers read and write it through unsafe
+/// pointers inside `withUnsafe…` scopes, so copies happen only when shared.
+public struct Tensor: Sendable {
+    public var shape: [Int]
+    public var data: [Float]
+
+    public init(shape: [Int], data: [Float]) {
+        precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
+        self.shape = shape
+        self.data = data
+    }
+
+    public init(zeros shape: [Int]) {
+        self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
+    }
+
+    public var count: Int { data.count }
+    /// The leading (batch) dimension.
+    public var batch: Int { shape[0] }
+    /// Values per batch item.
+    public var itemSize: Int { shape.dropFirst().reduce(1, *) }
+
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, data: data)
+    }
+
+    /// Items `range` of the leading dimension, as a new tensor.
+    public func items(_ range: Range<Int>) -> Tensor {
+        let n = itemSize
+        var s = shape
+        s[0] = range.count
+        return Tensor(shape: s, data: Array(data[range.lowerBound * n ..< range.upperBound * n]))
+    }
+}

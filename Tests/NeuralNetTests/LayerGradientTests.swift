@@ -1,0 +1,68 @@
+import Testing
+@testable import NeuralNet
+
+@Suite struct LayerGradientTests {
+    @Test func convValid() {
+        var rng = RNG(seed: 7)
+        checkGradients(Conv2D(name: "c", inChannels: 2, outChannels: 3, padding: 0, rng: &rng), input: [2, 2, 6, 5])
+    }
+
+    @Test func convSame() {
+        var rng = RNG(seed: 8)
+        checkGradients(Conv2D(name: "c", inChannels: 3, outChannels: 17, padding: 1, rng: &rng), input: [3, 3, 5, 5])
+    }
+
+    @Test func dense() {
+        var rng = RNG(seed: 9)
+        checkGradients(Dense(name: "d", inFeatures: 13, outFeatures: 7, rng: &rng), input: [5, 13])
+    }
+
+    @Test func maxPool() {
+        checkGradients(MaxPool2D(), input: [2, 3, 6, 7])
+    }
+
+    @Test func relu() {
+        checkGradients(ReLU(), input: [4, 30])
+    }
+
+    @Test func batchNorm2d() {
+        let bn = BatchNorm(name: "bn", channels: 3)
+        for i in 0..<3 { bn.weight.value.data[i] = 0.5 + Float(i); bn.bias.value.data[i] = Float(i) - 1 }
+        checkGradients(bn, input: [4, 3, 3, 3])
+    }
+
+    @Test func batchNorm1d() {
+        checkGradients(BatchNorm(name: "bn", channels: 6), input: [8, 6])
+    }
+
+    @Test func flatten() {
+        checkGradients(Flatten(), input: [2, 3, 2, 2])
+    }
+
+    @Test func softmaxCrossEntropy() {
+        var rng = RNG(seed: 3)
+        let logits = Tensor(shape: [4, 10], data: (0..<40).map { _ in rng.normal() })
+        let labels = [1, 5, 9, 0]
+        let g = SoftmaxCrossEntropy.evaluate(logits, labels: labels).gradient
+        for i in stride(from: 0, to: 40, by: 3) {
+            var p = logits, m = logits
+            p.data[i] += 1e-2; m.data[i] -= 1e-2
+            let num = (SoftmaxCrossEntropy.evaluate(p, labels: labels).loss - SoftmaxCrossEntropy.evaluate(m, labels: labels).loss) / 2e-2
+            #expect(abs(num - g.data[i]) < 1e-3)
+        }
+    }
+
+    @Test func dropoutIsIdentityAtInference() {
+        var rng = RNG(seed: 1)
+        let d = Dropout(rate: 0.5, rng: &rng)
+        let x = Tensor(shape: [3, 20], data: (0..<60).map(Float.init))
+        #expect(d.forward(x, training: false).data == x.data)
+        let y = d.forward(x, training: true)
+        let dropped = y.data.filter { $0 == 0 }.count
+        #expect(dropped > 10 && dropped < 50)
+        // Survivors are scaled by 1/(1-p); backward applies the same mask.
+        for i in 1..<60 { #expect(y.data[i] == 0 || y.data[i] == 2 * x.data[i]) }
+        let dx = d.backward(Tensor(shape: [3, 20], data: .init(repeating: 1, count: 60)))
+        for i in 1..<60 { #expect((dx.data[i] == 0) == (y.data[i] == 0)) }
+    }
+}
