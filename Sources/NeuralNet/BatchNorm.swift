@@ -25,66 +25,93 @@ public final class BatchNorm: Layer {
     public var buffers: [Parameter] { [runningMean, runningVar] }
     public func outputShape(_ s: [Int]) -> [Int] { s }
 
+    /// Calls `body(channel, n, s)` for every channel, channels spread over the cores.
+    private func perChannel(_ n: Int, _ s: Int, _ body: (Int) -> Void) {
+        Parallel.slices(channels, minimum: max(1, 8192 / max(1, n * s))) { _, r in for ch in r { body(ch) } }
+    }
+
     // x [N, C, (H, W)] → y, same shape
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         shape = x.shape
         let n = x.shape[0], c = channels, s = x.itemSize / c, m = Float(n * s)
-        var y = x
-        let g = weight.value.data, b = bias.value.data
-        if !training {
-            for ch in 0..<c {
-                let scale = g[ch] / (runningVar.value.data[ch] + eps).squareRoot()
-                let shift = b[ch] - runningMean.value.data[ch] * scale
-                y.data.withUnsafeMutableBufferPointer { yp in
-                    for i in 0..<n { let base = (i * c + ch) * s; for j in 0..<s { yp[base + j] = yp[base + j] * scale + shift } }
-                }
-            }
-            return y
+        var y = Tensor(uninitialized: x.shape)
+        var mean = runningMean.value.data, variance = runningVar.value.data
+        if training {
+            batchesTracked += 1
+            resize(&xhat, to: x.count)
+            invStd = [Float](repeating: 0, count: c)
         }
-        batchesTracked += 1
-        xhat = [Float](repeating: 0, count: x.count)
-        invStd = [Float](repeating: 0, count: c)
-        x.data.withUnsafeBufferPointer { xp in
-        y.data.withUnsafeMutableBufferPointer { yp in
-        xhat.withUnsafeMutableBufferPointer { hp in
-            for ch in 0..<c {
-                var sum: Double = 0, sq: Double = 0
-                for i in 0..<n { let base = (i * c + ch) * s; for j in 0..<s { let v = Double(xp[base + j]); sum += v; sq += v * v } }
-                let mean = sum / Double(m), variance = max(sq / Double(m) - mean * mean, 0)
-                let inv = Float(1 / (variance + Double(eps)).squareRoot())
-                invStd[ch] = inv
-                let mu = Float(mean)
-                for i in 0..<n {
-                    let base = (i * c + ch) * s
-                    for j in 0..<s { let h = (xp[base + j] - mu) * inv; hp[base + j] = h; yp[base + j] = h * g[ch] + b[ch] }
+        x.data.withUnsafeBufferPointer { xb in
+        y.data.withUnsafeMutableBufferPointer { yb in
+        xhat.withUnsafeMutableBufferPointer { hb in
+        mean.withUnsafeMutableBufferPointer { mb in
+        variance.withUnsafeMutableBufferPointer { vb in
+        invStd.withUnsafeMutableBufferPointer { ib in
+        weight.value.data.withUnsafeBufferPointer { g in
+        bias.value.data.withUnsafeBufferPointer { b in
+            let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+            let hp = training ? SendablePointer(hb.baseAddress!) : nil
+            let mp = SendablePointer(mb.baseAddress!), vp = SendablePointer(vb.baseAddress!)
+            let ip = training ? SendablePointer(ib.baseAddress!) : nil
+            perChannel(n, s) { ch in
+                if let ip, let hp {
+                    // Two passes (mean, then squared deviations) for accuracy.
+                    var sum: Float = 0
+                    for i in 0..<n { sum += Vector.sum(xp + (i * c + ch) * s, s) }
+                    let mu = sum / m
+                    var sq: Float = 0
+                    for i in 0..<n { sq += Vector.sumOfSquares(xp + (i * c + ch) * s, s, minus: mu) }
+                    let v = sq / m
+                    let inv = 1 / (v + eps).squareRoot()
+                    ip.p[ch] = inv
+                    for i in 0..<n {
+                        let o = (i * c + ch) * s
+                        for j in 0..<s { hp.p[o + j] = (xp[o + j] - mu) * inv }
+                        Vector.affine(hp.p + o, s, scale: g[ch], shift: b[ch], into: yp.p + o)
+                    }
+                    mp.p[ch] = (1 - momentum) * mp.p[ch] + momentum * mu
+                    vp.p[ch] = (1 - momentum) * vp.p[ch] + momentum * v * m / max(m - 1, 1)
+                } else {
+                    let scale = g[ch] / (vp.p[ch] + eps).squareRoot(), shift = b[ch] - mp.p[ch] * scale
+                    for i in 0..<n { let o = (i * c + ch) * s; Vector.affine(xp + o, s, scale: scale, shift: shift, into: yp.p + o) }
                 }
-                runningMean.value.data[ch] = (1 - momentum) * runningMean.value.data[ch] + momentum * mu
-                let unbiased = Float(variance) * m / max(m - 1, 1)
-                runningVar.value.data[ch] = (1 - momentum) * runningVar.value.data[ch] + momentum * unbiased
             }
-        }}}
+        }}}}}}}}
+        if training {
+            runningMean.value.data = mean
+            runningVar.value.data = variance
+        }
         return y
     }
 
     // dx = γ·invstd/m · (m·dy − Σdy − x̂·Σ(dy·x̂))
     public func backward(_ dy: Tensor) -> Tensor {
         let n = shape[0], c = channels, s = dy.itemSize / c, m = Float(n * s)
-        var dx = Tensor(zeros: shape)
-        dy.data.withUnsafeBufferPointer { dp in
-        xhat.withUnsafeBufferPointer { hp in
-        dx.data.withUnsafeMutableBufferPointer { xp in
-            for ch in 0..<c {
+        var dx = Tensor(uninitialized: shape)
+        dy.data.withUnsafeBufferPointer { db in
+        xhat.withUnsafeBufferPointer { hb in
+        dx.data.withUnsafeMutableBufferPointer { xb in
+        weight.grad.data.withUnsafeMutableBufferPointer { gg in
+        bias.grad.data.withUnsafeMutableBufferPointer { bg in
+            let dp = db.baseAddress!, hp = hb.baseAddress!, xp = SendablePointer(xb.baseAddress!)
+            let ggp = SendablePointer(gg.baseAddress!), bgp = SendablePointer(bg.baseAddress!)
+            let gamma = weight.value.data, inv = invStd
+            perChannel(n, s) { ch in
                 var sumDy: Float = 0, sumDyH: Float = 0
-                for i in 0..<n { let base = (i * c + ch) * s; for j in 0..<s { sumDy += dp[base + j]; sumDyH += dp[base + j] * hp[base + j] } }
-                weight.grad.data[ch] += sumDyH
-                bias.grad.data[ch] += sumDy
-                let k = weight.value.data[ch] * invStd[ch] / m
                 for i in 0..<n {
-                    let base = (i * c + ch) * s
-                    for j in 0..<s { xp[base + j] = k * (m * dp[base + j] - sumDy - hp[base + j] * sumDyH) }
+                    let o = (i * c + ch) * s
+                    sumDy += Vector.sum(dp + o, s)
+                    sumDyH += Vector.dot(dp + o, hp + o, s)
+                }
+                ggp.p[ch] += sumDyH
+                bgp.p[ch] += sumDy
+                let k = gamma[ch] * inv[ch] / m
+                for i in 0..<n {
+                    let o = (i * c + ch) * s
+                    for j in 0..<s { xp.p[o + j] = k * (m * dp[o + j] - sumDy - hp[o + j] * sumDyH) }
                 }
             }
-        }}}
+        }}}}}
         return dx
     }
 }

@@ -78,40 +78,46 @@ public enum GEMM {
 
     /// Packs `B[row..<row+kb, col..<col+nb]` as panels of 16 columns, each k-major, zero-padded.
     static func packB(_ b: Operand, row: Int, col: Int, kb: Int, nb: Int, into out: UnsafeMutablePointer<Float>) {
-        var o = out
         for j0 in stride(from: 0, to: nb, by: nr) {
             let w = min(nr, nb - j0)
-            for p in 0..<kb {
-                let src = b.base + (row + p) * b.rowStride + (col + j0) * b.colStride
-                if w == nr && b.colStride == 1 {
-                    o.update(from: src, count: nr)
-                } else {
-                    for j in 0..<w { o[j] = src[j * b.colStride] }
-                    for j in w..<nr { o[j] = 0 }
+            let o = out + j0 * kb
+            let src = b.base + row * b.rowStride + (col + j0) * b.colStride
+            if b.colStride == 1 && w == nr {
+                for p in 0..<kb { (o + p * nr).update(from: src + p * b.rowStride, count: nr) }
+            } else {
+                // Column by column, so a transposed operand is read contiguously.
+                for j in 0..<nr {
+                    if j < w {
+                        let s = src + j * b.colStride
+                        for p in 0..<kb { o[p * nr + j] = s[p * b.rowStride] }
+                    } else {
+                        for p in 0..<kb { o[p * nr + j] = 0 }
+                    }
                 }
-                o += nr
             }
         }
     }
 
     /// Packs `A[row..<row+mb, col..<col+kb]` as panels of 6 rows, each k-major, zero-padded.
     static func packA(_ a: Operand, row: Int, col: Int, mb: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
-        var o = out
         for i0 in stride(from: 0, to: mb, by: mr) {
             let h = min(mr, mb - i0)
+            let o = out + i0 * kb
             let src = a.base + (row + i0) * a.rowStride + col * a.colStride
             if a.rowStride == 1 && h == mr {
                 for p in 0..<kb {
-                    let s = src + p * a.colStride
-                    o[0] = s[0]; o[1] = s[1]; o[2] = s[2]; o[3] = s[3]; o[4] = s[4]; o[5] = s[5]
-                    o += mr
+                    let s = src + p * a.colStride, d = o + p * mr
+                    d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5]
                 }
             } else {
-                for p in 0..<kb {
-                    let s = src + p * a.colStride
-                    for i in 0..<h { o[i] = s[i * a.rowStride] }
-                    for i in h..<mr { o[i] = 0 }
-                    o += mr
+                // Row by row, so a row-major operand is read contiguously.
+                for i in 0..<mr {
+                    if i < h {
+                        let s = src + i * a.rowStride
+                        for p in 0..<kb { o[p * mr + i] = s[p * a.colStride] }
+                    } else {
+                        for p in 0..<kb { o[p * mr + i] = 0 }
+                    }
                 }
             }
         }

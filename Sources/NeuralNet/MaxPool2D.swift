@@ -12,12 +12,15 @@ public final class MaxPool2D: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         input = x.shape
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = h / 2, ow = w / 2
-        var y = Tensor(zeros: [n, c, oh, ow])
-        argmax = [Int32](repeating: 0, count: y.count)
+        var y = Tensor(uninitialized: [n, c, oh, ow])
+        if argmax.count != y.count { argmax = [Int32](repeating: 0, count: y.count) }
         x.data.withUnsafeBufferPointer { xp in
         y.data.withUnsafeMutableBufferPointer { yp in
         argmax.withUnsafeMutableBufferPointer { ap in
-            for plane in 0..<n * c {
+            let xp = xp.baseAddress!, yp = SendablePointer(yp.baseAddress!)
+            let ap = UncheckedSendable(ap.baseAddress!)
+            Parallel.slices(n * c, minimum: 64) { _, planes in
+            for plane in planes {
                 let xi = plane * h * w, yi = plane * oh * ow
                 for oy in 0..<oh {
                     for ox in 0..<ow {
@@ -26,10 +29,11 @@ public final class MaxPool2D: Layer {
                         if xp[i0 + 1] > xp[best] { best = i0 + 1 }
                         if xp[i0 + w] > xp[best] { best = i0 + w }
                         if xp[i0 + w + 1] > xp[best] { best = i0 + w + 1 }
-                        yp[yi + oy * ow + ox] = xp[best]
-                        ap[yi + oy * ow + ox] = Int32(best)
+                        yp.p[yi + oy * ow + ox] = xp[best]
+                        ap.value[yi + oy * ow + ox] = Int32(best)
                     }
                 }
+            }
             }
         }}}
         return y

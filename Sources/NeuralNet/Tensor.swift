@@ -16,6 +16,12 @@ public struct Tensor: Sendable {
         self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose every value the caller overwrites: skips zero-filling.
+    public init(uninitialized shape: [Int]) {
+        let n = shape.reduce(1, *)
+        self.init(shape: shape, data: [Float](unsafeUninitializedCapacity: n) { _, c in c = n })
+    }
+
     public var count: Int { data.count }
     /// The leading (batch) dimension.
     public var batch: Int { shape[0] }
@@ -33,4 +39,9 @@ public struct Tensor: Sendable {
         s[0] = range.count
         return Tensor(shape: s, data: Array(data[range.lowerBound * n ..< range.upperBound * n]))
     }
+}
+
+/// Grows or shrinks a scratch array, keeping its storage when the size is unchanged.
+@inline(__always) func resize(_ a: inout [Float], to n: Int) {
+    if a.count != n { a = [Float](unsafeUninitializedCapacity: n) { _, c in c = n } }
 }

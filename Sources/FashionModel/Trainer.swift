@@ -1,0 +1,138 @@
+import Dispatch
+import NeuralNet
+
+public struct TrainingOptions: Sendable {
+    public enum Schedule: String, Sendable, CaseIterable { case constant, cosine, step }
+
+    public var epochs = 30
+    public var batchSize = 128
+    public var learningRate: Float = 1e-3
+    public var schedule = Schedule.cosine
+    public var weightDecay: Float = 0
+    public var seed: UInt64 = 1
+    /// Stop when validation loss has not improved for this many epochs (nil = never).
+    public var patience: Int? = nil
+    public var augmentation = Augmentation.none
+
+    public init() {}
+
+    /// Learning rate at `progress` ∈ [0, 1) of the run: cosine decays to 0,
+    /// step divides by 10 at 50% and 75%.
+    public func rate(at progress: Double) -> Float {
+        switch schedule {
+        case .constant: learningRate
+        case .cosine: learningRate * Float(0.5 * (1 + cos_(Double.pi * progress)))
+        case .step: learningRate * (progress < 0.5 ? 1 : progress < 0.75 ? 0.1 : 0.01)
+        }
+    }
+}
+
+public struct EpochRecord: Sendable {
+    public var epoch: Int
+    public var trainLoss: Float, trainAccuracy: Float
+    public var validationLoss: Float, validationAccuracy: Float
+    public var learningRate: Float
+    public var seconds: Double
+}
+
+public struct BatchProgress: Sendable {
+    public var epoch: Int, epochs: Int
+    public var batch: Int, batches: Int
+    public var loss: Float, accuracy: Float
+    public var imagesPerSecond: Double
+    public var secondsLeft: Double
+}
+
+/// Mini-batch training with Adam, a learning-rate schedule, augmentation and
+/// early stopping on validation loss with the best epoch's weights restored.
+public struct Trainer {
+    public var options: TrainingOptions
+    public var onBatch: (BatchProgress) -> Void = { _ in }
+    public var onEpoch: (EpochRecord) -> Void = { _ in }
+
+    public init(options: TrainingOptions) { self.options = options }
+
+    /// Trains `model` in place; returns per-epoch history. The best epoch (by
+    /// validation loss) is the one left in the model.
+    public func train(_ model: Model, on train: LabelledImages, validation: LabelledImages,
+                      weights: [Float]? = nil) -> (history: [EpochRecord], bestEpoch: Int) {
+        let net = model.network
+        let adam = Adam(net.parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
+        var rng = RNG(seed: options.seed &+ 0x5EED)
+        let n = train.count, bs = options.batchSize
+        let batches = (n + bs - 1) / bs
+        var history: [EpochRecord] = []
+        var best: (loss: Float, epoch: Int, state: [Tensor], tracked: [Int64])? = nil
+        var order = Array(0..<n)
+        let size = LabelledImages.size
+        let started = DispatchTime.now().uptimeNanoseconds
+
+        for epoch in 1...options.epochs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            order.shuffle(using: &rng)
+            var lossSum: Float = 0, correct = 0, seen = 0
+            for b in 0..<batches {
+                let idx = order[b * bs ..< min(n, (b + 1) * bs)]
+                var x = Tensor(zeros: [idx.count, 1, 28, 28])
+                x.data.withUnsafeMutableBufferPointer { xp in
+                    for (j, i) in idx.enumerated() {
+                        let dst = xp.baseAddress! + j * size
+                        train.pixels.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + i * size, count: size) }
+                        if !options.augmentation.isNone { options.augmentation.apply(dst, rng: &rng) }
+                    }
+                }
+                let labels = idx.map { train.labels[$0] }
+                let progress = (Double(epoch - 1) + Double(b) / Double(batches)) / Double(options.epochs)
+                adam.learningRate = options.rate(at: progress)
+                let out = net.forward(x, training: true)
+                let result = SoftmaxCrossEntropy.evaluate(out, labels: labels, weights: weights.map { w in idx.map { w[$0] } })
+                net.backward(result.gradient)
+                adam.update()
+                lossSum += result.loss * Float(idx.count); correct += result.correct; seen += idx.count
+
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let doneFraction = (Double(epoch - 1) + Double(b + 1) / Double(batches)) / Double(options.epochs)
+                onBatch(BatchProgress(epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
+                                      loss: lossSum / Float(seen), accuracy: Float(correct) / Float(seen),
+                                      imagesPerSecond: Double(seen) / elapsed, secondsLeft: total / doneFraction - total))
+            }
+            let v = Evaluation.lossAndAccuracy(model, validation)
+            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
+                                     validationLoss: v.loss, validationAccuracy: v.accuracy,
+                                     learningRate: options.rate(at: Double(epoch - 1) / Double(options.epochs)),
+                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            history.append(record)
+            onEpoch(record)
+            if best == nil || v.loss < best!.loss {
+                best = (v.loss, epoch, net.stateTensors.map(\.value), net.batchNorms.map(\.batchesTracked))
+            } else if let patience = options.patience, epoch - best!.epoch >= patience {
+                break
+            }
+        }
+        if let best {
+            for (p, t) in zip(net.stateTensors, best.state) { p.value = t }
+            for (bn, t) in zip(net.batchNorms, best.tracked) { bn.batchesTracked = t }
+        }
+        return (history, best?.epoch ?? 0)
+    }
+}
+
+extension LabelledImages {
+    /// A seeded split into (train, validation); validation gets `fraction` of the images.
+    public func split(validationFraction fraction: Double, seed: UInt64) -> (train: LabelledImages, validation: LabelledImages) {
+        var rng = RNG(seed: seed)
+        var order = Array(0..<count)
+        order.shuffle(using: &rng)
+        let nv = Int((Double(count) * fraction).rounded())
+        return (subset(order[nv...]), subset(order[..<nv]))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func cos_(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Darwin
+@inline(__always) func cos_(_ x: Double) -> Double { Darwin.cos(x) }
+#endif

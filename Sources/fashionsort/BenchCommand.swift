@@ -1,0 +1,106 @@
+import ArgumentParser
+import Dispatch
+import FashionModel
+import Foundation
+import NeuralNet
+
+/// Throughput of the engine, best of several runs, as the README reports it.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Forward images/s at batch 1 and 256 and training images/s at batch 128, per architecture.")
+
+    @Option(name: .long, help: "Architectures to time (default: all).") var architecture: [String] = []
+    @Option(name: .long, help: "Timed runs per figure; the best is reported.") var runs = 5
+    @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(name: .long, help: "Also print time per layer for one training step at batch 128.") var layers = false
+
+    struct Result: Codable {
+        var architecture: String
+        var parameters: Int
+        var mflopsPerImage: Double
+        var batch1Milliseconds: Double
+        var batch256ImagesPerSecond: Double
+        var trainImagesPerSecond: Double
+        var trainEpochSeconds48k: Double
+        var threads: Int
+    }
+
+    func run() throws {
+        let names = architecture.isEmpty ? Architecture.all.map(\.name) : architecture
+        var results: [Result] = []
+        for name in names {
+            guard let arch = Architecture.named(name) else { throw CLIError("unknown architecture \(name)") }
+            results.append(measure(arch))
+            if layers { profileLayers(arch) }
+            if !json {
+                let r = results.last!
+                print(String(format: "%-6@ %8d params %6.2f MFLOP/img | batch 1: %.3f ms | batch 256: %8.0f img/s | train b128: %6.0f img/s (%.1f s per 48k epoch)",
+                             r.architecture, r.parameters, r.mflopsPerImage, r.batch1Milliseconds,
+                             r.batch256ImagesPerSecond, r.trainImagesPerSecond, r.trainEpochSeconds48k))
+            }
+        }
+        if json { print(Self.jsonString(results)) }
+    }
+
+    func measure(_ arch: Architecture) -> Result {
+        let model = Model(architecture: arch, seed: 1)
+        let net = model.network
+        var rng = RNG(seed: 2)
+        func batch(_ n: Int) -> Tensor { Tensor(shape: [n, 1, 28, 28], data: (0..<n * 784).map { _ in rng.uniform() }) }
+        let one = batch(1), big = batch(256), train = batch(128)
+        let labels = (0..<128).map { $0 % 10 }
+        let adam = Adam(net.parameters, learningRate: 1e-4)
+
+        let single = best { for _ in 0..<200 { _ = net.forward(one) } } / 200
+        let forward = best { for _ in 0..<4 { _ = net.forward(big) } } / 4
+        let step = best {
+            for _ in 0..<8 {
+                let out = net.forward(train, training: true)
+                net.backward(SoftmaxCrossEntropy.evaluate(out, labels: labels).gradient)
+                adam.update()
+            }
+        } / 8
+        return Result(architecture: arch.name, parameters: net.parameterCount,
+                      mflopsPerImage: Double(arch.forwardFlops) / 1e6,
+                      batch1Milliseconds: single * 1e3, batch256ImagesPerSecond: 256 / forward,
+                      trainImagesPerSecond: 128 / step, trainEpochSeconds48k: 48_000 / 128 * step,
+                      threads: Parallel.threads)
+    }
+
+    /// Forward and backward milliseconds of each layer (best of `runs`).
+    func profileLayers(_ arch: Architecture) {
+        let net = Model(architecture: arch, seed: 1).network
+        var rng = RNG(seed: 3)
+        var fwd = [Double](repeating: .infinity, count: net.layers.count), bwd = fwd
+        for _ in 0..<max(2, runs) {
+            var x = Tensor(shape: [128, 1, 28, 28], data: (0..<128 * 784).map { _ in rng.uniform() })
+            for (i, layer) in net.layers.enumerated() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                x = layer.forward(x, training: true)
+                fwd[i] = min(fwd[i], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            var d = x
+            for (i, layer) in net.layers.enumerated().reversed() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                d = layer.backward(d)
+                bwd[i] = min(bwd[i], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+        }
+        for (i, layer) in net.layers.enumerated() {
+            print(String(format: "  %-12@ forward %7.2f ms  backward %7.2f ms", String(describing: type(of: layer)), fwd[i], bwd[i]))
+        }
+    }
+
+    /// Best wall time in seconds of `runs` calls, after one warm-up.
+    func best(_ body: () -> Void) -> Double {
+        body()
+        var t = Double.infinity
+        for _ in 0..<max(1, runs) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            t = min(t, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return t
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import FashionModel
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on Fashion-MNIST and write a safetensors checkpoint and a history CSV.")
+
+    @Option(name: .long, help: "Architecture: \(Architecture.all.map(\.name).joined(separator: ", ")).")
+    var architecture = "slim"
+    @Option(name: .long, help: "Maximum number of epochs.") var epochs = 30
+    @Option(name: .long, help: "Images per batch.") var batchSize = 128
+    @Option(name: .long, help: "Peak learning rate for Adam.") var learningRate: Float = 1e-3
+    @Option(name: .long, help: "Learning-rate schedule: constant, cosine, step.") var schedule = "cosine"
+    @Option(name: .long, help: "Decoupled weight decay (AdamW) on conv and dense weights.") var weightDecay: Float = 0
+    @Option(name: .long, help: "Seed for initialisation, shuffling, dropout and augmentation.") var seed: UInt64 = 1
+    @Option(name: .long, help: "Fraction of the 60k training images held out for validation.") var validationSplit = 0.1
+    @Option(name: .long, help: "Early stopping: epochs without a better validation loss (0 = off).") var patience = 0
+    @Option(name: .long, help: "Random shift of up to N pixels (augmentation).") var shift = 0
+    @Flag(name: .long, help: "Random horizontal flips (augmentation).") var flip = false
+    @Option(name: .long, help: "Random-erasing probability (augmentation).") var erase: Float = 0
+    @Option(name: .long, help: "Train on only the first N training images (quick experiments).") var limit: Int?
+    @Option(name: .shortAndLong, help: "Checkpoint to write.") var output = "model.safetensors"
+    @OptionGroup var data: DataOption
+
+    func run() throws {
+        guard let arch = Architecture.named(architecture) else {
+            throw CLIError("unknown architecture \(architecture); choose one of \(Architecture.all.map(\.name).joined(separator: ", "))")
+        }
+        guard let sched = TrainingOptions.Schedule(rawValue: schedule) else {
+            throw CLIError("unknown schedule \(schedule); choose constant, cosine or step")
+        }
+        guard epochs > 0, batchSize > 0, validationSplit >= 0, validationSplit < 1 else {
+            throw CLIError("epochs and batch size must be positive and the validation split in [0, 1)")
+        }
+        var all = try data.load(.train)
+        if let limit { all = all.subset(0..<min(limit, all.count)) }
+        let (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
+
+        var options = TrainingOptions()
+        options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
+        options.schedule = sched; options.weightDecay = weightDecay; options.seed = seed
+        options.patience = patience > 0 ? patience : nil
+        options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
+
+        let model = Model(architecture: arch, seed: seed)
+        print("training \(arch.name) (\(model.network.parameterCount) parameters) on \(train.count) images, validating on \(validation.count)")
+        var bar = ProgressBar()
+        var trainer = Trainer(options: options)
+        trainer.onBatch = { bar.batch($0) }
+        trainer.onEpoch = { bar.epoch($0) }
+        let started = Date()
+        let (history, bestEpoch) = trainer.train(model, on: train, validation: validation)
+        let wall = Date().timeIntervalSince(started)
+
+        let test = try data.load(.test)
+        let eval = Evaluation(model: model, data: test)
+        print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
+                     bestEpoch, history.count, wall, eval.accuracy, eval.loss))
+        model.metadata["training"] = Self.jsonString(TrainingSummary(
+            architecture: arch.name, epochsRun: history.count, bestEpoch: bestEpoch, batchSize: batchSize,
+            learningRate: learningRate, schedule: schedule, weightDecay: weightDecay, seed: seed,
+            validationSplit: validationSplit, trainImages: train.count, shift: shift, flip: flip, erase: erase,
+            wallSeconds: wall, command: CommandLine.arguments.joined(separator: " ")))
+        model.metadata["metrics"] = Self.jsonString(TestMetrics(testAccuracy: eval.accuracy, testLoss: eval.loss,
+                                                                validationLoss: history[bestEpoch - 1].validationLoss,
+                                                                validationAccuracy: history[bestEpoch - 1].validationAccuracy))
+        do { try model.save(to: output) } catch { throw CLIError(error.description) }
+        let historyPath = (output as NSString).deletingPathExtension + "-history.csv"
+        var csv = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds\n"
+        for r in history {
+            csv += "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),\(r.learningRate),\(String(format: "%.2f", r.seconds))\n"
+        }
+        do { try AtomicFile.write(csv, to: historyPath) } catch { throw CLIError("\(historyPath): \(error.reason)") }
+        print("wrote \(output) (model \(model.id)) and \(historyPath)")
+    }
+}
+
+struct TrainingSummary: Codable {
+    var architecture: String, epochsRun: Int, bestEpoch: Int, batchSize: Int
+    var learningRate: Float, schedule: String, weightDecay: Float, seed: UInt64
+    var validationSplit: Double, trainImages: Int, shift: Int, flip: Bool, erase: Float
+    var wallSeconds: Double, command: String
+}
+
+struct TestMetrics: Codable {
+    var testAccuracy: Double, testLoss: Double, validationLoss: Float, validationAccuracy: Float
+}
