@@ -15,20 +15,34 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"])]),
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"],
+                cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
+        .target(name: "ImageIntake", dependencies: ["CImageCodecs"], swiftSettings: fast),
         .target(name: "NeuralNet", swiftSettings: fast),
         .target(
             name: "FashionModel",
-            dependencies: ["NeuralNet", "CZlib"],
+            dependencies: ["NeuralNet", "ImageIntake", "CZlib"],
             resources: [.copy("Resources/default.safetensors")],
+            swiftSettings: fast),
+        .target(
+            name: "Inbox",
+            dependencies: ["FashionModel", "ImageIntake", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: fast),
         .executableTarget(
             name: "fashionsort",
-            dependencies: ["FashionModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["FashionModel", "Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
-        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel"], swiftSettings: fast),
+        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib"], swiftSettings: fast),
+        .testTarget(name: "ImageIntakeTests", dependencies: ["ImageIntake", "FashionModel", "CZlib"], exclude: ["Fixtures"], swiftSettings: fast),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox"], swiftSettings: fast),
     ]
 )

@@ -71,12 +71,13 @@ public enum FashionMNIST {
     /// Validates the header and returns the sizes and the payload.
     static func parse(_ bytes: [UInt8], path: String, dims: Int) throws(DatasetError) -> (sizes: [Int], body: ArraySlice<UInt8>) {
         let headerSize = 4 + 4 * dims
-        guard bytes.count >= headerSize else { throw .malformed(path: path, reason: "only \(bytes.count) bytes") }
         func be32(_ o: Int) -> Int { Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]) }
+        guard bytes.count >= 4 else { throw .malformed(path: path, reason: "only \(bytes.count) bytes") }
         let magic = be32(0)
         guard magic == 0x800 | dims else {
             throw .malformed(path: path, reason: "magic number 0x\(String(magic, radix: 16)), expected 0x\(String(0x800 | dims, radix: 16))")
         }
+        guard bytes.count >= headerSize else { throw .malformed(path: path, reason: "only \(bytes.count) bytes") }
         let sizes = (0..<dims).map { be32(4 + 4 * $0) }
         let expected = sizes.reduce(1, *)
         guard bytes.count - headerSize == expected else {

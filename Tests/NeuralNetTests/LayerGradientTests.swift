@@ -66,3 +66,18 @@ import Testing
         for i in 1..<60 { #expect((dx.data[i] == 0) == (y.data[i] == 0)) }
     }
 }
+
+@Suite struct BatchNormStatisticsTests {
+    /// After many training passes over one batch, the running statistics equal
+    /// that batch's (variance up to the unbiased factor), so inference agrees.
+    @Test func runningStatisticsConvergeToBatchStatistics() {
+        var rng = RNG(seed: 2)
+        let bn = BatchNorm(name: "bn", channels: 3)
+        let x = Tensor(shape: [64, 3, 4, 4], data: (0..<64 * 48).map { _ in rng.normal() * 3 + 5 })
+        var train = x
+        for _ in 0..<200 { train = bn.forward(x, training: true) }
+        let infer = bn.forward(x, training: false)
+        let maxDiff = zip(train.data, infer.data).map { abs($0 - $1) }.max()!
+        #expect(maxDiff < 0.01)
+    }
+}

@@ -1,0 +1,218 @@
+/* JPEG through libjpeg(-turbo): baseline, progressive, arithmetic, gray,
+ * YCbCr, CMYK/YCCK (Adobe inverted); DCT-scaled decoding; EXIF orientation
+ * read from APP1. Warnings (a truncated file decodes "successfully" as gray)
+ * are errors. */
+#include "common.h"
+#include <jpeglib.h>
+#include <setjmp.h>
+#include <stdlib.h>
+
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    char *message;
+    int warned;
+} jpeg_ctx;
+
+static void on_error_exit(j_common_ptr cinfo) {
+    jpeg_ctx *ctx = (jpeg_ctx *)cinfo->err;
+    char text[JMSG_LENGTH_MAX];
+    cinfo->err->format_message(cinfo, text);
+    fsc_set_message(ctx->message, text);
+    longjmp(ctx->jump, 1);
+}
+
+/* level < 0 is a warning (corrupt or premature end of data): keep the first one. */
+static void on_emit_message(j_common_ptr cinfo, int level) {
+    jpeg_ctx *ctx = (jpeg_ctx *)cinfo->err;
+    if (level < 0 && !ctx->warned) {
+        char text[JMSG_LENGTH_MAX];
+        cinfo->err->format_message(cinfo, text);
+        fsc_set_message(ctx->message, text);
+        ctx->warned = 1;
+        cinfo->err->num_warnings++;
+    }
+}
+
+static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static uint16_t rd16(const uint8_t *p, int le) { return le ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p, int le) {
+    return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+              : (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Orientation tag (0x0112) of IFD0 in an "Exif\0\0" APP1 payload; 1 if absent or malformed. */
+static int exif_orientation(const uint8_t *d, size_t n) {
+    if (n < 14 || memcmp(d, "Exif\0\0", 6) != 0) return 1;
+    const uint8_t *t = d + 6;
+    size_t len = n - 6;
+    int le;
+    if (t[0] == 'I' && t[1] == 'I') le = 1;
+    else if (t[0] == 'M' && t[1] == 'M') le = 0;
+    else return 1;
+    uint32_t ifd = rd32(t + 4, le);
+    if (ifd > len || len - ifd < 2) return 1;
+    uint16_t count = rd16(t + ifd, le);
+    for (uint32_t i = 0; i < count; i++) {
+        size_t e = ifd + 2 + (size_t)i * 12;
+        if (e + 12 > len) return 1;
+        if (rd16(t + e, le) == 0x0112) {
+            uint16_t v = rd16(t + e + 8, le);
+            return v >= 1 && v <= 8 ? v : 1;
+        }
+    }
+    return 1;
+}
+
+int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, fsc_image *out, char *message) {
+    memset(out, 0, sizeof *out);
+    out->orientation = 1;
+    fsc_set_message(message, "");
+    struct jpeg_decompress_struct cinfo;
+    jpeg_ctx ctx;
+    uint8_t *volatile pixels = NULL;
+    uint8_t *volatile row = NULL;
+    cinfo.err = jpeg_std_error(&ctx.base);
+    ctx.base.error_exit = on_error_exit;
+    ctx.base.emit_message = on_emit_message;
+    ctx.base.output_message = on_output_message;
+    ctx.message = message;
+    ctx.warned = 0;
+    if (setjmp(ctx.jump)) {
+        free(pixels);
+        free(row);
+        jpeg_destroy_decompress(&cinfo);
+        return FSC_CORRUPT;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(&cinfo, TRUE);
+    if (ctx.warned) { jpeg_destroy_decompress(&cinfo); return FSC_TRUNCATED; }
+
+    int status = fsc_check_limits(cinfo.image_width, cinfo.image_height, limits, message);
+    if (status != FSC_OK) { jpeg_destroy_decompress(&cinfo); return status; }
+    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1) { out->orientation = exif_orientation(m->data, m->data_length); break; }
+    }
+
+    /* DCT scaling: the smallest n/8 whose long side still reaches min_long_side. */
+    uint32_t longest = cinfo.image_width > cinfo.image_height ? cinfo.image_width : cinfo.image_height;
+    unsigned num = 8;
+    if (limits->min_long_side > 0) {
+        for (unsigned n = 1; n <= 8; n++) {
+            if ((longest * n + 7) / 8 >= limits->min_long_side) { num = n; break; }
+        }
+    }
+    cinfo.scale_num = num;
+    cinfo.scale_denom = 8;
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+    jpeg_start_decompress(&cinfo);
+
+    uint32_t w = cinfo.output_width, h = cinfo.output_height;
+    int comps = cinfo.output_components;
+    pixels = malloc((size_t)w * h * 3);
+    row = malloc((size_t)w * comps);
+    if (!pixels || !row) {
+        fsc_set_message(message, "out of memory");
+        free(pixels); free(row);
+        jpeg_destroy_decompress(&cinfo);
+        return FSC_NO_MEMORY;
+    }
+    /* Adobe CMYK JPEGs store inverted ink values. */
+    int inverted = cmyk && cinfo.saw_Adobe_marker;
+    while (cinfo.output_scanline < h) {
+        JSAMPROW r = row;
+        uint32_t y = cinfo.output_scanline;
+        if (jpeg_read_scanlines(&cinfo, &r, 1) != 1) break;
+        uint8_t *dst = pixels + (size_t)y * w * 3;
+        if (cmyk) {
+            for (uint32_t x = 0; x < w; x++) {
+                unsigned c = row[4 * x], m = row[4 * x + 1], yy = row[4 * x + 2], k = row[4 * x + 3];
+                if (!inverted) { c = 255 - c; m = 255 - m; yy = 255 - yy; k = 255 - k; }
+                dst[3 * x] = (uint8_t)(c * k / 255);
+                dst[3 * x + 1] = (uint8_t)(m * k / 255);
+                dst[3 * x + 2] = (uint8_t)(yy * k / 255);
+            }
+        } else {
+            memcpy(dst, row, (size_t)w * 3);
+        }
+    }
+    jpeg_finish_decompress(&cinfo);
+    free(row);
+    row = NULL;
+    if (ctx.warned || cinfo.output_scanline < h) {
+        free(pixels);
+        pixels = NULL;
+        if (!ctx.warned) fsc_set_message(message, "fewer scanlines than the header declares");
+        jpeg_destroy_decompress(&cinfo);
+        return FSC_TRUNCATED;
+    }
+    out->rgb = pixels;
+    out->width = w;
+    out->height = h;
+    out->source_width = cinfo.image_width;
+    out->source_height = cinfo.image_height;
+    jpeg_destroy_decompress(&cinfo);
+    return FSC_OK;
+}
+
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    char *message;
+} jpeg_write_ctx;
+
+static void on_write_error_exit(j_common_ptr cinfo) {
+    jpeg_write_ctx *ctx = (jpeg_write_ctx *)cinfo->err;
+    char text[JMSG_LENGTH_MAX];
+    cinfo->err->format_message(cinfo, text);
+    fsc_set_message(ctx->message, text);
+    longjmp(ctx->jump, 1);
+}
+
+int fsc_encode_jpeg(const uint8_t *rgb, uint32_t width, uint32_t height, int gray, int quality, int progressive,
+                    int arithmetic, uint8_t **out, size_t *out_size, char *message) {
+    *out = NULL;
+    *out_size = 0;
+    struct jpeg_compress_struct cinfo;
+    jpeg_write_ctx ctx;
+    unsigned char *volatile buf = NULL;
+    unsigned long size = 0;
+    uint8_t *volatile row = NULL;
+    cinfo.err = jpeg_std_error(&ctx.base);
+    ctx.base.error_exit = on_write_error_exit;
+    ctx.base.output_message = on_output_message;
+    ctx.message = message;
+    if (setjmp(ctx.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(buf);
+        free(row);
+        return FSC_UNSUPPORTED;
+    }
+    jpeg_create_compress(&cinfo);
+    unsigned char *dst = NULL;
+    jpeg_mem_dest(&cinfo, &dst, &size);
+    cinfo.image_width = width;
+    cinfo.image_height = height;
+    cinfo.input_components = 3;
+    cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    if (gray) jpeg_set_colorspace(&cinfo, JCS_GRAYSCALE);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    if (progressive) jpeg_simple_progression(&cinfo);
+    if (arithmetic) cinfo.arith_code = TRUE;
+    jpeg_start_compress(&cinfo, TRUE);
+    while (cinfo.next_scanline < height) {
+        JSAMPROW r = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * width * 3);
+        jpeg_write_scanlines(&cinfo, &r, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    buf = dst;
+    jpeg_destroy_compress(&cinfo);
+    *out = buf;
+    *out_size = size;
+    return FSC_OK;
+}

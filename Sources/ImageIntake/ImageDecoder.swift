@@ -1,0 +1,111 @@
+import CImageCodecs
+import Foundation
+
+public enum ImageFormat: String, Sendable, Equatable {
+    case png = "PNG", jpeg = "JPEG"
+
+    /// By magic bytes, never by file name.
+    public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        return nil
+    }
+}
+
+/// Size limits checked from the header, before any pixel buffer exists.
+public struct DecodeLimits: Sendable {
+    public var maxSide: Int = 20_000
+    public var maxPixels: Int = 80_000_000
+    /// JPEGs are DCT-scaled down to the smallest size whose long side reaches
+    /// this (0 = full size): the conversion's 73-pixel thumbnail never needs more.
+    public var minLongSide: Int = 0
+
+    public init(maxSide: Int = 20_000, maxPixels: Int = 80_000_000, minLongSide: Int = 0) {
+        self.maxSide = maxSide; self.maxPixels = maxPixels; self.minLongSide = minLongSide
+    }
+}
+
+/// Decodes PNG and JPEG bytes to an upright RGB image through CImageCodecs.
+public enum ImageDecoder {
+    public static func decode(_ bytes: [UInt8], file: String, limits: DecodeLimits = .init()) throws(IntakeError) -> Image {
+        guard !bytes.isEmpty else { throw .empty(file: file) }
+        guard let format = ImageFormat.sniff(bytes) else {
+            let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+            throw .unknownFormat(file: file, firstBytes: head)
+        }
+        var lim = fsc_limits(max_width: UInt32(clamping: limits.maxSide), max_height: UInt32(clamping: limits.maxSide),
+                             max_pixels: UInt64(limits.maxPixels), min_long_side: UInt32(clamping: limits.minLongSide))
+        var img = fsc_image()
+        var message = [CChar](repeating: 0, count: Int(FSC_MESSAGE_SIZE))
+        let status = bytes.withUnsafeBufferPointer { b in
+            message.withUnsafeMutableBufferPointer { m in
+                switch format {
+                case .png: fsc_decode_png(b.baseAddress, b.count, &lim, &img, m.baseAddress)
+                case .jpeg: fsc_decode_jpeg(b.baseAddress, b.count, &lim, &img, m.baseAddress)
+                }
+            }
+        }
+        defer { fsc_image_free(&img) }
+        let detail = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        switch Int32(status) {
+        case Int32(FSC_OK.rawValue): break
+        case Int32(FSC_TRUNCATED.rawValue): throw .truncated(file: file, format: format, detail: detail)
+        case Int32(FSC_TOO_LARGE.rawValue): throw .tooLarge(file: file, detail: detail)
+        case Int32(FSC_NO_MEMORY.rawValue): throw .outOfMemory(file: file)
+        default: throw .corrupt(file: file, format: format, detail: detail.isEmpty ? "undecodable" : detail)
+        }
+        let w = Int(img.width), h = Int(img.height)
+        let rgb = [UInt8](UnsafeBufferPointer(start: img.rgb, count: w * h * 3))
+        return Image(width: w, height: h, rgb: rgb).oriented(Int(img.orientation))
+    }
+}
+
+/// PNG and JPEG encoding through libpng and libjpeg, for samples and reports.
+public enum ImageEncoder {
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
+
+    /// `channels`: 1 gray, 3 RGB, 4 RGBA.
+    public static func png(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
+                           interlaced: Bool = false) throws(Failure) -> [UInt8] {
+        guard pixels.count == width * height * channels else { throw Failure(description: "pixel count does not match \(width)×\(height)×\(channels)") }
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var size = 0
+        var message = [CChar](repeating: 0, count: Int(FSC_MESSAGE_SIZE))
+        let status = pixels.withUnsafeBufferPointer { p in
+            message.withUnsafeMutableBufferPointer { m in
+                fsc_encode_png(p.baseAddress, UInt32(width), UInt32(height), Int32(channels), interlaced ? 1 : 0, &out, &size, m.baseAddress)
+            }
+        }
+        defer { fsc_free(out) }
+        guard status == 0, let out else {
+            throw Failure(description: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        return [UInt8](UnsafeBufferPointer(start: out, count: size))
+    }
+}
+
+extension ImageEncoder {
+    public struct JPEGOptions: Sendable {
+        public var quality = 90, gray = false, progressive = false, arithmetic = false
+        public init(quality: Int = 90, gray: Bool = false, progressive: Bool = false, arithmetic: Bool = false) {
+            self.quality = quality; self.gray = gray; self.progressive = progressive; self.arithmetic = arithmetic
+        }
+    }
+
+    public static func jpeg(_ image: Image, _ o: JPEGOptions = .init()) throws(Failure) -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var size = 0
+        var message = [CChar](repeating: 0, count: Int(FSC_MESSAGE_SIZE))
+        let status = image.rgb.withUnsafeBufferPointer { p in
+            message.withUnsafeMutableBufferPointer { m in
+                fsc_encode_jpeg(p.baseAddress, UInt32(image.width), UInt32(image.height), o.gray ? 1 : 0, Int32(o.quality),
+                                o.progressive ? 1 : 0, o.arithmetic ? 1 : 0, &out, &size, m.baseAddress)
+            }
+        }
+        defer { fsc_free(out) }
+        guard status == 0, let out else {
+            throw Failure(description: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        return [UInt8](UnsafeBufferPointer(start: out, count: size))
+    }
+}

@@ -1,0 +1,45 @@
+/// Why a file could not become a model input. Every case names the file.
+public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case empty(file: String)
+    case unknownFormat(file: String, firstBytes: String)
+    case corrupt(file: String, format: ImageFormat, detail: String)
+    case truncated(file: String, format: ImageFormat, detail: String)
+    case tooLarge(file: String, detail: String)
+    case outOfMemory(file: String)
+
+    public var file: String {
+        switch self {
+        case .unreadable(let f, _), .empty(let f), .unknownFormat(let f, _), .corrupt(let f, _, _),
+             .truncated(let f, _, _), .tooLarge(let f, _), .outOfMemory(let f): f
+        }
+    }
+
+    /// The cause without the file name, for a CSV column.
+    public var reason: String {
+        switch self {
+        case .unreadable(_, let r): "cannot read: \(r)"
+        case .empty: "empty file (0 bytes)"
+        case .unknownFormat(_, let b): "not a PNG or JPEG (starts with \(b))"
+        case .corrupt(_, let f, let d): "corrupt \(f.rawValue): \(d)"
+        case .truncated(_, let f, let d): "truncated \(f.rawValue): \(d)"
+        case .tooLarge(_, let d): "too large: \(d)"
+        case .outOfMemory: "out of memory while decoding"
+        }
+    }
+
+    /// A short machine-friendly kind, for logs and metrics.
+    public var kind: String {
+        switch self {
+        case .unreadable: "unreadable"
+        case .empty: "empty"
+        case .unknownFormat: "unknown-format"
+        case .corrupt: "corrupt"
+        case .truncated: "truncated"
+        case .tooLarge: "too-large"
+        case .outOfMemory: "out-of-memory"
+        }
+    }
+
+    public var description: String { "\(file): \(reason)" }
+}

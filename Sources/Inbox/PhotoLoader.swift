@@ -1,0 +1,81 @@
+import Crypto
+import FashionModel
+import Foundation
+import ImageIntake
+
+/// A photo read, hashed, decoded and converted: ready for the model.
+public struct PreparedPhoto: Sendable {
+    public var file: String
+    public var sha256: String
+    /// 784 values in [0, 1], or the reason the photo could not be used.
+    public var pixels: Result<[Float], IntakeError>
+    /// Wall time spent reading, decoding and converting.
+    public var milliseconds: Double
+}
+
+/// Read → SHA-256 → decode (DCT-scaled) → Fashion-MNIST conversion, for
+/// `classify` and the daemon alike, spread over the cores in batches.
+public enum PhotoLoader {
+    public static func limits(_ base: DecodeLimits = .init()) -> DecodeLimits {
+        var l = base
+        l.minLongSide = FashionConversion.decodeLongSide
+        return l
+    }
+
+    public static func prepare(_ path: String, limits: DecodeLimits = PhotoLoader.limits()) -> PreparedPhoto {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func done(_ sha: String, _ r: Result<[Float], IntakeError>) -> PreparedPhoto {
+            PreparedPhoto(file: path, sha256: sha, pixels: r,
+                          milliseconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { return done("", .failure(.unreadable(file: path, reason: error.reason))) }
+        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        do {
+            let image = try ImageDecoder.decode(bytes, file: path, limits: limits)
+            return done(sha, .success(FashionConversion.convert(image)))
+        } catch {
+            return done(sha, .failure(error))
+        }
+    }
+
+    /// Prepares many files on all cores, keeping their order.
+    public static func prepare(_ paths: [String], limits: DecodeLimits = PhotoLoader.limits()) -> [PreparedPhoto] {
+        let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let box = ResultsBox(results)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            box.buffer[i] = prepare(paths[i], limits: limits)
+        }
+        return results.map { $0! }
+    }
+}
+
+private struct ResultsBox: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<PreparedPhoto?>
+    init(_ b: UnsafeMutableBufferPointer<PreparedPhoto?>) { buffer = b }
+}
+
+/// Reads a whole regular file; FIFOs, devices and folders are refused without blocking.
+public enum FileBytes {
+    public struct Failure: Error { public let reason: String }
+
+    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else { throw Failure(reason: errno == ELOOP ? "is a symbolic link" : String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Failure(reason: String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(reason: "not a regular file") }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var off = 0
+        while off < out.count {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; throw Failure(reason: String(cString: strerror(errno))) }
+            if n == 0 { out.removeLast(out.count - off); break }
+            off += n
+        }
+        return out
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import FashionModel
+import Foundation
+import ImageIntake
+import Inbox
+import NeuralNet
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify PNG and JPEG photos (files or folders, recursively) and print a CSV row per file.",
+        discussion: "Exit status: 0 when every file was classified, 3 when some were rejected, 1 on a usage or model error.")
+
+    @Argument(help: "Files or folders.") var paths: [String]
+    @OptionGroup var model: ModelOption
+    @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.") var output: String?
+    @Option(name: .long, help: "Ranked classes per row (2…10).") var top = 2
+    @Flag(name: .long, help: "JSON lines instead of CSV.") var json = false
+    @Option(name: .long, help: "Files per forward pass.") var batch = 256
+
+    static let someRejected: Int32 = 3
+
+    func validate() throws {
+        guard (2...10).contains(top) else { throw ValidationError("--top must be between 2 and 10") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    }
+
+    func run() throws {
+        let m = try model.load()
+        var sink = try OutputSink(path: output)
+        let columns = ResultRecord.classifyColumns + ResultRecord.extraColumns(top: top)
+        if !json { sink.write(CSV.line(columns)) }
+        var rejected = 0, total = 0
+        var pending: [String] = []
+        func flush() {
+            let photos = PhotoLoader.prepare(pending)
+            pending.removeAll(keepingCapacity: true)
+            // One forward pass for every decodable photo of the batch.
+            let good = photos.compactMap { try? $0.pixels.get() }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var predictions = m.predict(good.flatMap { $0 }).makeIterator()
+            let share = good.isEmpty ? 0 : Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(good.count)
+            for photo in photos {
+                total += 1
+                var record = ResultRecord(time: "", file: photo.file, sha256: photo.sha256, status: .classified,
+                                          prediction: nil, model: m.id, milliseconds: photo.milliseconds)
+                switch photo.pixels {
+                case .success:
+                    record.prediction = predictions.next()
+                    record.milliseconds += share
+                case .failure(let error):
+                    rejected += 1
+                    record.status = .rejected
+                    record.error = error.reason
+                    FileHandle.standardError.write(Data("fashionsort: \(error.description)\n".utf8))
+                }
+                let values = record.values(ResultRecord.classifyColumns, top: top)
+                sink.write(json ? Self.jsonLine(columns, values) : CSV.line(values))
+            }
+        }
+        for path in paths {
+            do {
+                try FileWalker.forEachFile(under: path) { file in
+                    pending.append(file)
+                    if pending.count == batch { flush() }
+                }
+            } catch let error as FileWalker.Failure { throw CLIError(error.description) }
+        }
+        flush()
+        try sink.close()
+        if rejected > 0 {
+            FileHandle.standardError.write(Data("fashionsort: \(rejected) of \(total) files rejected\n".utf8))
+            throw ExitCode(Self.someRejected)
+        }
+    }
+
+    static func jsonLine(_ columns: [String], _ values: [String]) -> String {
+        "{" + zip(columns, values).map { "\(JSON.quote($0)):\(JSON.quote($1))" }.joined(separator: ",") + "}\n"
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import FashionModel
+import Foundation
+import ImageIntake
+import NeuralNet
+
+/// Product-photo-like files made from Fashion-MNIST test images: the garment
+/// enlarged, tinted and placed on a light background, saved in the PNG and
+/// JPEG variants the decoder must handle, with a manifest of expected classes.
+struct SamplesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "samples",
+        abstract: "Write sample product photos (PNG and JPEG variants) and manifest.csv.")
+
+    @Option(name: .shortAndLong, help: "Folder to write.") var output = "samples"
+    @Option(name: .long, help: "Test images per class.") var perClass = 4
+    @OptionGroup var data: DataOption
+
+    enum Variant: String, CaseIterable {
+        case png = "rgb.png", jpeg = "baseline.jpg", progressive = "progressive.jpg", grayPNG = "gray.png",
+             cutout = "cutout.png", interlaced = "interlaced.png", grayJPEG = "gray.jpg", arithmetic = "arithmetic.jpg"
+    }
+
+    func run() throws {
+        let test = try data.load(.test)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        var manifest = "file,expected_label,expected_class,test_index,variant,width,height\n"
+        var rng = RNG(seed: 42)
+        var written = 0
+        for c in FashionClass.allCases {
+            let indices = test.labels.indices.filter { test.labels[$0] == c.rawValue }.prefix(perClass)
+            for (k, index) in indices.enumerated() {
+                // Cycle through the variants so every class gets several kinds.
+                let variant = Variant.allCases[(c.rawValue * perClass + k) % Variant.allCases.count]
+                let large = k == 0 && c.rawValue % 3 == 0
+                let (w, h) = large ? (1000, 1300) : (300, 390)
+                let name = "\(c.slug)-\(index)-\(large ? "large-" : "")\(variant.rawValue)"
+                let pixels = Array(test.pixels[index * 784 ..< (index + 1) * 784])
+                let bytes = try encode(Self.photo(pixels, width: w, height: h, rng: &rng), variant)
+                guard FileManager.default.createFile(atPath: "\(output)/\(name)", contents: Data(bytes)) else {
+                    throw CLIError("\(output)/\(name): cannot write")
+                }
+                manifest += "\(name),\(c.rawValue),\(c.name),\(index),\(variant.rawValue),\(w),\(h)\n"
+                written += 1
+            }
+        }
+        try AtomicFile.write(manifest, to: "\(output)/manifest.csv")
+        print("wrote \(written) photos and \(output)/manifest.csv")
+    }
+
+    func encode(_ photo: (rgb: Image, alpha: [UInt8]), _ v: Variant) throws -> [UInt8] {
+        let img = photo.rgb
+        switch v {
+        case .png: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3)
+        case .interlaced: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3, interlaced: true)
+        case .grayPNG:
+            return try ImageEncoder.png(img.gray.map { UInt8(min(max($0.rounded(), 0), 255)) }, width: img.width, height: img.height, channels: 1)
+        case .cutout:
+            var rgba = [UInt8](); rgba.reserveCapacity(img.width * img.height * 4)
+            for i in 0..<img.width * img.height { rgba += [img.rgb[3 * i], img.rgb[3 * i + 1], img.rgb[3 * i + 2], photo.alpha[i]] }
+            return try ImageEncoder.png(rgba, width: img.width, height: img.height, channels: 4)
+        case .jpeg: return try ImageEncoder.jpeg(img)
+        case .progressive: return try ImageEncoder.jpeg(img, .init(progressive: true))
+        case .grayJPEG: return try ImageEncoder.jpeg(img, .init(gray: true))
+        case .arithmetic: return try ImageEncoder.jpeg(img, .init(arithmetic: true))
+        }
+    }
+
+    /// The 28×28 garment (bright on black) becomes a tinted garment on a
+    /// #fdfdfd background, enlarged bilinearly to fill about 80% of the frame.
+    static func photo(_ g: [Float], width: Int, height: Int, rng: inout RNG) -> (rgb: Image, alpha: [UInt8]) {
+        let tint = (0..<3).map { _ in 20 + 120 * rng.uniform() }
+        let bg: Float = 253
+        let side = Float(min(width, height)) * 0.8
+        let x0 = (Float(width) - side) / 2, y0 = (Float(height) - side) / 2
+        var rgb = [UInt8](repeating: 0, count: width * height * 3), alpha = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = (Float(x) - x0) / side * 28 - 0.5, v = (Float(y) - y0) / side * 28 - 0.5
+                var a: Float = 0
+                if u > -1 && v > -1 && u < 28 && v < 28 {
+                    let ix = Int(u.rounded(.down)), iy = Int(v.rounded(.down)), fx = u - Float(ix), fy = v - Float(iy)
+                    func at(_ i: Int, _ j: Int) -> Float { (i < 0 || j < 0 || i > 27 || j > 27) ? 0 : g[j * 28 + i] }
+                    a = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy
+                }
+                for c in 0..<3 { rgb[3 * (y * width + x) + c] = UInt8((bg * (1 - a) + tint[c] * a).rounded()) }
+                alpha[y * width + x] = UInt8((a * 255).rounded())
+            }
+        }
+        return (Image(width: width, height: height, rgb: rgb), alpha)
+    }
+}

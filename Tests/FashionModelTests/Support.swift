@@ -1,0 +1,13 @@
+import Foundation
+@testable import FashionModel
+
+/// Fashion-MNIST is installed by .ci/run (Debian dataset-fashion-mnist); the
+/// tests that need it are skipped only where it is absent, with that reason.
+let datasetInstalled = FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz")
+
+/// A fresh temporary folder, removed by the caller.
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "fashionsort-test-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}

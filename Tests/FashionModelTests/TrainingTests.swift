@@ -1,0 +1,43 @@
+import Testing
+@testable import FashionModel
+
+@Suite(.enabled(if: datasetInstalled, "needs Debian's dataset-fashion-mnist"))
+struct TrainingTests {
+    /// One short epoch on 4,000 images must lift the seed model far above
+    /// chance (10%); validation accuracy is what the trainer reports.
+    @Test func shortRunLearns() throws {
+        let all = try FashionMNIST.load(.train).subset(0..<4000)
+        let (train, validation) = all.split(validationFraction: 0.1, seed: 1)
+        var options = TrainingOptions()
+        options.epochs = 2
+        options.batchSize = 32
+        options.schedule = .constant
+        options.augmentation = Augmentation(shift: 1, flip: true, erase: 0.2)
+        let model = Model(architecture: .seed, seed: 1)
+        let before = Evaluation(model: model, data: validation).accuracy
+        let (history, best) = Trainer(options: options).train(model, on: train, validation: validation)
+        #expect(history.count == 2 && (1...2).contains(best))
+        #expect(before < 0.3)
+        #expect(history[best - 1].validationAccuracy > 0.65)
+        // The restored best epoch is what the model now scores.
+        #expect(abs(Evaluation(model: model, data: validation).accuracy - Double(history[best - 1].validationAccuracy)) < 1e-6)
+    }
+
+    @Test func splitIsDisjointAndSeeded() throws {
+        let all = try FashionMNIST.load(.test).subset(0..<1000)
+        let a = all.split(validationFraction: 0.1, seed: 4), b = all.split(validationFraction: 0.1, seed: 4)
+        #expect(a.validation.count == 100 && a.train.count == 900)
+        #expect(a.validation.labels == b.validation.labels)
+    }
+}
+
+@Suite(.enabled(if: datasetInstalled, "needs Debian's dataset-fashion-mnist"))
+struct ShippedModelTests {
+    /// The committed default model must beat the reference analysis (92.7%).
+    @Test func shippedModelScoresAtLeast93Percent() throws {
+        let model = try Model(contentsOf: Model.defaultPath)
+        let e = Evaluation(model: model, data: try FashionMNIST.load(.test))
+        #expect(e.count == 10_000)
+        #expect(e.accuracy >= 0.93, "shipped model \(model.id) scored \(e.accuracy)")
+    }
+}

@@ -1,0 +1,132 @@
+import CZlib
+import Foundation
+import Testing
+@testable import ImageIntake
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+func fixture(_ name: String) -> [UInt8] {
+    [UInt8](FileManager.default.contents(atPath: "\(fixtures)/\(name)")!)
+}
+
+/// The fixture pattern (make_fixtures.py): 24×32 white, a black 4×4 marker
+/// top-left, a dark rectangle at x 6..17, y 8..23.
+func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
+    #expect(img.width == 24 && img.height == 32, "\(file): \(img.width)×\(img.height)")
+    guard img.width == 24 && img.height == 32 else { return }
+    func px(_ x: Int, _ y: Int) -> Int { Int(img.rgb[3 * (y * 24 + x)]) }
+    #expect(px(1, 1) < tolerance, "\(file): marker \(px(1, 1))")
+    #expect(px(22, 2) > 255 - tolerance, "\(file): background \(px(22, 2))")
+    #expect(px(12, 15) < 128, "\(file): rectangle \(px(12, 15))")
+}
+
+@Suite struct ImageDecoderTests {
+    @Test(arguments: ["gray1.png", "gray2.png", "gray4.png", "gray8.png", "gray16.png", "gray-alpha.png",
+                      "rgb8.png", "rgb16.png", "rgba8.png", "rgba16.png", "rgba-transparent.png",
+                      "baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "exif-orientation-6.jpg"])
+    func decodesVariant(_ name: String) throws {
+        checkPattern(try ImageDecoder.decode(fixture(name), file: name), file: name)
+    }
+
+    @Test func paletteWithTransparencyCompositesOverWhite() throws {
+        let img = try ImageDecoder.decode(fixture("palette-trns.png"), file: "palette-trns.png")
+        #expect(img.width == 24 && img.height == 32)
+        #expect(img.rgb[0] == 0)                                   // marker from the palette
+        #expect(img.rgb[3 * (31 * 24)] == 255)                      // transparent last row → white
+        #expect(img.rgb[3 * (15 * 24 + 12)] == 64)                  // dark rectangle
+    }
+
+    @Test func interlacedAndArithmeticRoundTrip() throws {
+        let base = try ImageDecoder.decode(fixture("rgb8.png"), file: "rgb8.png")
+        let interlaced = try ImageEncoder.png(base.rgb, width: 24, height: 32, channels: 3, interlaced: true)
+        #expect(interlaced[28] == 1, "IHDR interlace method byte")
+        #expect(try ImageDecoder.decode(interlaced, file: "adam7.png") == base)
+        let arithmetic = try ImageEncoder.jpeg(base, .init(quality: 95, arithmetic: true))
+        checkPattern(try ImageDecoder.decode(arithmetic, file: "arith.jpg"), file: "arith.jpg")
+    }
+
+    @Test func formatComesFromMagicBytesNotTheName() throws {
+        // A JPEG named .png decodes as the JPEG it is.
+        checkPattern(try ImageDecoder.decode(fixture("baseline.jpg"), file: "photo.png"), file: "photo.png")
+    }
+
+    @Test func jpegIsDCTScaledToTheRequestedSize() throws {
+        let big = Image(width: 1600, height: 1200, rgb: [UInt8](repeating: 200, count: 1600 * 1200 * 3))
+        let bytes = try ImageEncoder.jpeg(big)
+        let img = try ImageDecoder.decode(bytes, file: "big.jpg", limits: DecodeLimits(minLongSide: 146))
+        #expect(img.width == 200 && img.height == 150)   // 1/8 is enough: 200 ≥ 146
+        let half = try ImageDecoder.decode(bytes, file: "big.jpg", limits: DecodeLimits(minLongSide: 700))
+        #expect(half.width == 800)                         // 4/8
+    }
+
+    @Test func exifOrientationsAreApplied() {
+        // A 2×1 image [A B]: orientation 6 shows it rotated 90° clockwise as a 1×2 column A over B.
+        let img = Image(width: 2, height: 1, rgb: [1, 1, 1, 2, 2, 2])
+        #expect(img.oriented(6) == Image(width: 1, height: 2, rgb: [1, 1, 1, 2, 2, 2]))
+        #expect(img.oriented(8) == Image(width: 1, height: 2, rgb: [2, 2, 2, 1, 1, 1]))
+        #expect(img.oriented(3) == Image(width: 2, height: 1, rgb: [2, 2, 2, 1, 1, 1]))
+        #expect(img.oriented(1) == img)
+    }
+}
+
+@Suite struct BadFileTests {
+    func expectError(_ bytes: [UInt8], name: String, _ check: (IntakeError) -> Bool) {
+        #expect {
+            _ = try ImageDecoder.decode(bytes, file: name)
+        } throws: { error in
+            guard let e = error as? IntakeError else { return false }
+            return e.file == name && e.description.hasPrefix(name + ": ") && check(e)
+        }
+    }
+
+    @Test func zeroBytes() {
+        expectError([], name: "empty.png") { $0 == .empty(file: "empty.png") }
+    }
+
+    @Test func truncatedPNG() {
+        let good = fixture("rgb16.png")
+        expectError(Array(good.prefix(good.count - 30)), name: "cut.png") { $0.kind == "truncated" || $0.kind == "corrupt" }
+        expectError(Array(good.prefix(20)), name: "cut2.png") { $0.kind == "truncated" || $0.kind == "corrupt" }
+    }
+
+    @Test func truncatedJPEGIsAnErrorNotHalfGray() throws {
+        let photo = Image(width: 64, height: 64, rgb: (0..<64 * 64 * 3).map { UInt8($0 % 251) })
+        let good = try ImageEncoder.jpeg(photo)
+        expectError(Array(good.prefix(good.count / 2)), name: "cut.jpg") { $0.kind == "truncated" && $0.reason.contains("JPEG") }
+    }
+
+    @Test func badCRC() {
+        var bytes = fixture("rgb8.png")
+        // The IDAT chunk's CRC sits just before the 12-byte IEND chunk.
+        bytes[bytes.count - 13] ^= 0xFF
+        expectError(bytes, name: "crc.png") { $0.kind == "corrupt" && $0.reason.contains("CRC") }
+    }
+
+    func be32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+
+    func chunk(_ kind: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(kind.utf8) + data
+        let crc = body.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+        return be32(UInt32(data.count)) + body + be32(crc)
+    }
+
+    @Test func hugeDeclaredDimensionsAreRefusedBeforeAllocating() {
+        let ihdr = be32(100_000) + be32(100_000) + [8, 2, 0, 0, 0]
+        let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00]) + chunk("IEND", [])
+        expectError(bytes, name: "huge.png") { $0.kind == "too-large" && $0.reason.contains("100000x100000") }
+    }
+
+    @Test func textNamedJPEG() {
+        expectError(Array("just some text\n".utf8), name: "notes.jpg") { $0.kind == "unknown-format" }
+    }
+
+    @Test func randomBytes() {
+        var state: UInt64 = 99
+        let bytes = (0..<4096).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        expectError(bytes, name: "noise.jpg") { $0.kind == "unknown-format" }
+        // Random data behind a valid JPEG or PNG signature is caught by the libraries.
+        expectError([0xFF, 0xD8, 0xFF] + bytes, name: "noise2.jpg") { $0.kind == "corrupt" || $0.kind == "truncated" }
+        expectError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bytes, name: "noise.png") { $0.kind == "corrupt" || $0.kind == "truncated" }
+    }
+}
