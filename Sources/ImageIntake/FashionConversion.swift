@@ -26,7 +26,7 @@ public enum FashionConversion {
         // the paper's corner pixel (textured phone backgrounds: recall 0.26 → higher).
         let bg = rgb.map { ring($0.values, $0.width, $0.height).median() }
 
-        // 3. Trim rows and columns where at most 5% of pixels are farther than
+        // 3. Trim rows and columns where at most 1% of pixels are farther than
         // 25.5 (10% of full scale, RMS over RGB) from the background.
         let crop = trimBox(rgb, background: bg)
         rgb = rgb.map { $0.cropped(crop) }
@@ -81,9 +81,9 @@ public enum FashionConversion {
             for c in 0..<3 { let e = rgb[c].values[i] - bg[c]; d += e * e }
             fg[i] = (d / 3).squareRoot() > 25.5
         }
-        func rowBusy(_ y: Int) -> Bool { (0..<w).reduce(0) { $0 + (fg[y * w + $1] ? 1 : 0) } > w / 20 }
+        func rowBusy(_ y: Int) -> Bool { (0..<w).reduce(0) { $0 + (fg[y * w + $1] ? 1 : 0) } > w / 100 }
         func colBusy(_ x: Int, _ y0: Int, _ y1: Int) -> Bool {
-            (y0..<y1).reduce(0) { $0 + (fg[$1 * w + x] ? 1 : 0) } > (y1 - y0) / 20
+            (y0..<y1).reduce(0) { $0 + (fg[$1 * w + x] ? 1 : 0) } > (y1 - y0) / 100
         }
         var top = 0, bottom = h
         while top < bottom - 1 && !rowBusy(top) { top += 1 }

@@ -36,7 +36,8 @@ struct SamplesCommand: ParsableCommand {
                 let (w, h) = large ? (1000, 1300) : (300, 390)
                 let name = "\(c.slug)-\(index)-\(large ? "large-" : "")\(variant.rawValue)"
                 let pixels = Array(test.pixels[index * 784 ..< (index + 1) * 784])
-                let bytes = try encode(Self.photo(pixels, width: w, height: h, rng: &rng), variant)
+                let tint = (0..<3).map { _ in 20 + 120 * rng.uniform() }
+                let bytes = try encode(ProductPhoto.render(pixels, width: w, height: h, tint: tint), variant)
                 guard FileManager.default.createFile(atPath: "\(output)/\(name)", contents: Data(bytes)) else {
                     throw CLIError("\(output)/\(name): cannot write")
                 }
@@ -48,8 +49,8 @@ struct SamplesCommand: ParsableCommand {
         print("wrote \(written) photos and \(output)/manifest.csv")
     }
 
-    func encode(_ photo: (rgb: Image, alpha: [UInt8]), _ v: Variant) throws -> [UInt8] {
-        let img = photo.rgb
+    func encode(_ photo: (image: Image, alpha: [UInt8]), _ v: Variant) throws -> [UInt8] {
+        let img = photo.image
         switch v {
         case .png: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3)
         case .interlaced: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3, interlaced: true)
@@ -64,29 +65,5 @@ struct SamplesCommand: ParsableCommand {
         case .grayJPEG: return try ImageEncoder.jpeg(img, .init(gray: true))
         case .arithmetic: return try ImageEncoder.jpeg(img, .init(arithmetic: true))
         }
-    }
-
-    /// The 28×28 garment (bright on black) becomes a tinted garment on a
-    /// #fdfdfd background, enlarged bilinearly to fill about 80% of the frame.
-    static func photo(_ g: [Float], width: Int, height: Int, rng: inout RNG) -> (rgb: Image, alpha: [UInt8]) {
-        let tint = (0..<3).map { _ in 20 + 120 * rng.uniform() }
-        let bg: Float = 253
-        let side = Float(min(width, height)) * 0.8
-        let x0 = (Float(width) - side) / 2, y0 = (Float(height) - side) / 2
-        var rgb = [UInt8](repeating: 0, count: width * height * 3), alpha = [UInt8](repeating: 0, count: width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let u = (Float(x) - x0) / side * 28 - 0.5, v = (Float(y) - y0) / side * 28 - 0.5
-                var a: Float = 0
-                if u > -1 && v > -1 && u < 28 && v < 28 {
-                    let ix = Int(u.rounded(.down)), iy = Int(v.rounded(.down)), fx = u - Float(ix), fy = v - Float(iy)
-                    func at(_ i: Int, _ j: Int) -> Float { (i < 0 || j < 0 || i > 27 || j > 27) ? 0 : g[j * 28 + i] }
-                    a = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy
-                }
-                for c in 0..<3 { rgb[3 * (y * width + x) + c] = UInt8((bg * (1 - a) + tint[c] * a).rounded()) }
-                alpha[y * width + x] = UInt8((a * 255).rounded())
-            }
-        }
-        return (Image(width: width, height: height, rgb: rgb), alpha)
     }
 }
