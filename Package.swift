@@ -12,10 +12,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "fashionsort", targets: ["fashionsort"]),
+        .executable(name: "fashionsortd", targets: ["fashionsortd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -26,6 +28,7 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"],
                 cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
         .target(name: "ImageIntake", dependencies: ["CImageCodecs"], swiftSettings: fast),
+        .systemLibrary(name: "CInotifyTools", path: "Sources/CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .target(name: "NeuralNet", swiftSettings: fast),
         .target(
             name: "FashionModel",
@@ -34,11 +37,16 @@ let package = Package(
             swiftSettings: fast),
         .target(
             name: "Inbox",
-            dependencies: ["FashionModel", "ImageIntake", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FashionModel", "ImageIntake", "CInotifyTools", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: fast),
         .executableTarget(
             name: "fashionsort",
             dependencies: ["FashionModel", "Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+        .executableTarget(
+            name: "fashionsortd",
+            dependencies: ["Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: fast),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
         .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib"], swiftSettings: fast),

@@ -16,6 +16,8 @@ public struct ResultRecord: Sendable {
     public var error: String
     /// The daemon marks content it has seen before.
     public var duplicateOf: String = ""
+    /// The daemon's claim id, which names the file in work/ (crash recovery).
+    public var id: String = ""
 
     public init(time: String, file: String, sha256: String, status: Status, prediction: Prediction?,
                 output: String = "", model: String, milliseconds: Double, error: String = "") {
@@ -26,7 +28,7 @@ public struct ResultRecord: Sendable {
 
     /// The daemon's columns; `classify` leaves out `time`, `output` and `duplicate_of`.
     public static let daemonColumns = ["time", "file", "sha256", "status", "label", "class", "confidence",
-                                       "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of"]
+                                       "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id"]
     public static let classifyColumns = ["file", "sha256", "status", "label", "class", "confidence",
                                          "second_class", "second_confidence", "model", "ms", "error"]
 
@@ -54,6 +56,7 @@ public struct ResultRecord: Sendable {
             case "ms": String(format: "%.1f", milliseconds)
             case "error": error
             case "duplicate_of": duplicateOf
+            case "id": id
             default: ""
             }
         }

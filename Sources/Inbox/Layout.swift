@@ -1,0 +1,57 @@
+import FashionModel
+import Foundation
+
+/// The daemon's folders under one state directory (each overridable).
+public struct Layout: Sendable {
+    public var root: String
+    public var inbox: String
+    public var out: String
+    public var review: String
+    public var rejected: String
+    public var results: String
+    /// This instance's in-progress folder: work/<instance>, so daemons sharing
+    /// an inbox never finish each other's files after a restart.
+    public var work: String
+    public var instance: String
+
+    public init(root: String, instance: String, inbox: String? = nil, out: String? = nil, review: String? = nil,
+                rejected: String? = nil, results: String? = nil, work: String? = nil) {
+        self.root = root
+        self.instance = instance
+        self.inbox = inbox ?? "\(root)/inbox"
+        self.out = out ?? "\(root)/out"
+        self.review = review ?? "\(root)/review"
+        self.rejected = rejected ?? "\(root)/rejected"
+        self.results = results ?? "\(root)/results"
+        self.work = work ?? "\(root)/work/\(instance)"
+    }
+
+    public var statusFile: String { "\(root)/status.json" }
+    public var metricsFile: String { "\(root)/metrics.prom" }
+    /// Decode attempts of files in work/, to quarantine a file that crashes the daemon twice.
+    public var attemptsFile: String { "\(work)/.attempts" }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let path: String, reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Creates every folder (class folders included) and checks it is writable.
+    public func create() throws(Failure) {
+        var dirs = [root, inbox, work, rejected, results]
+        for c in FashionClass.allCases { dirs += ["\(out)/\(c.slug)", "\(review)/\(c.slug)"] }
+        for d in dirs {
+            do { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
+                throw Failure(path: d, reason: "cannot create folder: \(Self.reason(error))")
+            }
+            guard access(d, W_OK | X_OK) == 0 else { throw Failure(path: d, reason: "not writable: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(u.code)))
+        }
+        return (error as NSError).localizedDescription
+    }
+}
