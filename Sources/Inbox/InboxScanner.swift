@@ -9,6 +9,8 @@ public final class InboxScanner: @unchecked Sendable {
     public let recursive: Bool
     public let settle: Double
     private var lastSeen: [String: (size: Int64, mtime: Int)] = [:]
+    /// Files the last scan saw but did not take yet: the caller scans again soon.
+    public private(set) var waiting = 0
     private let lock = NSLock()   // used from the watcher thread and the main loop
 
     public init(folder: String, recursive: Bool, settle: Double = 2) {
@@ -28,6 +30,7 @@ public final class InboxScanner: @unchecked Sendable {
             if age >= settle || (lastSeen[path].map { $0.size == key.0 && $0.mtime == key.1 } ?? false) { ready.append(path) }
         }
         lastSeen = seen.mapValues { (size: $0.0, mtime: $0.1) }
+        waiting = seen.count - ready.count
         return ready
     }
 

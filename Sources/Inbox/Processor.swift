@@ -12,6 +12,8 @@ public final class Processor: @unchecked Sendable {
     public struct Options: Sendable {
         public var reviewThreshold: Float = 0.6
         public var limits = PhotoLoader.limits()
+        /// Seconds an empty file is left alone before it is rejected as empty.
+        public var emptyGrace: Double = 2
         public init() {}
     }
 
@@ -63,6 +65,9 @@ public final class Processor: @unchecked Sendable {
         for (path, arrival) in paths {
             var st = stat()
             guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            // "Touch, then write": an empty file just closed is usually about to be
+            // filled; the next close event or a later scan takes it.
+            if st.st_size == 0 && clock().timeIntervalSince1970 - Double(st.st_mtim.tv_sec) < options.emptyGrace { continue }
             let name = (path as NSString).lastPathComponent
             guard !IgnoreRules.ignores(name) else { continue }
             let id = nextID()

@@ -81,7 +81,9 @@ final class Service: @unchecked Sendable {
             if reload { currentModelPath = self.reload(processor, modelPath: currentModelPath) }
             processor.process(processor.claim(batch))
             let now = Date()
-            if now.timeIntervalSince(lastRescan) > config.rescanInterval {
+            // Scan again soon when the last scan left files that were still settling.
+            let interval = scanner.waiting > 0 ? min(config.settle, config.rescanInterval) : config.rescanInterval
+            if now.timeIntervalSince(lastRescan) > interval {
                 lastRescan = now
                 for p in scanner.scan() { queue.push(p) }
             }

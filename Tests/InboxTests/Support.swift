@@ -1,0 +1,49 @@
+import FashionModel
+import Foundation
+import ImageIntake
+import Testing
+@testable import Inbox
+
+func temporaryDirectory(_ tag: String = "inbox") -> String {
+    let path = NSTemporaryDirectory() + "fashionsort-\(tag)-\(UUID().uuidString.prefix(8))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A small valid PNG: a bright blob on black (Fashion-MNIST-like), varied by `seed`.
+func samplePNG(_ seed: Int) -> [UInt8] {
+    var g = [UInt8](repeating: 0, count: 784)
+    for y in 4..<24 { for x in 6..<22 where (x * 7 + y * 3 + seed) % 5 != 0 { g[y * 28 + x] = UInt8(100 + (seed * 37 + x * y) % 155) } }
+    for b in 0..<4 { g[b] = UInt8(truncatingIfNeeded: seed >> (8 * b)) }   // unique content per seed
+    return try! ImageEncoder.png(g, width: 28, height: 28, channels: 1)
+}
+
+/// An untrained but valid model: daemon behaviour does not depend on accuracy.
+func smallModel(in dir: String) -> String {
+    let path = "\(dir)/model.safetensors"
+    try! Model(architecture: .seed, seed: 7).save(to: path)
+    return path
+}
+
+func write(_ bytes: [UInt8], to path: String) {
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+}
+
+/// All data rows of every results CSV under `folder`, as dictionaries.
+func resultRows(_ folder: String) -> [[String: String]] {
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }
+    return files.flatMap { f -> [[String: String]] in
+        let rows = CSV.parse(try! String(contentsOfFile: "\(folder)/\(f)", encoding: .utf8))
+        guard let header = rows.first else { return [] }
+        return rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+}
+
+/// Regular files under a folder, recursively, hidden ones included.
+func filesUnder(_ folder: String) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: folder) else { return [] }
+    return e.compactMap { $0 as? String }.filter {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: "\(folder)/\($0)", isDirectory: &isDir) && !isDir.boolValue
+    }
+}
