@@ -104,3 +104,12 @@ extension Array where Element == Float {
         return s[s.count / 2]
     }
 }
+
+extension FashionConversion {
+    /// What a quick script does (and the reference analysis measured): gray,
+    /// squash to 28×28, invert. Kept only as the baseline to compare against.
+    public static func naive(_ image: Image) -> [Float] {
+        let g = Plane(width: image.width, height: image.height, values: image.gray).resized(width: side, height: side)
+        return g.values.map { 1 - min(max($0 / 255, 0), 1) }
+    }
+}

@@ -22,7 +22,8 @@ public enum PhotoLoader {
         return l
     }
 
-    public static func prepare(_ path: String, limits: DecodeLimits = PhotoLoader.limits()) -> PreparedPhoto {
+    public static func prepare(_ path: String, limits: DecodeLimits = PhotoLoader.limits(),
+                               conversion: LabelledFolders.Conversion = .paper) -> PreparedPhoto {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func done(_ sha: String, _ r: Result<[Float], IntakeError>) -> PreparedPhoto {
             PreparedPhoto(file: path, sha256: sha, pixels: r,
@@ -33,20 +34,21 @@ public enum PhotoLoader {
         let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         do {
             let image = try ImageDecoder.decode(bytes, file: path, limits: limits)
-            return done(sha, .success(FashionConversion.convert(image)))
+            return done(sha, .success(conversion == .paper ? FashionConversion.convert(image) : FashionConversion.naive(image)))
         } catch {
             return done(sha, .failure(error))
         }
     }
 
     /// Prepares many files on all cores, keeping their order.
-    public static func prepare(_ paths: [String], limits: DecodeLimits = PhotoLoader.limits()) -> [PreparedPhoto] {
+    public static func prepare(_ paths: [String], limits: DecodeLimits = PhotoLoader.limits(),
+                               conversion: LabelledFolders.Conversion = .paper) -> [PreparedPhoto] {
         let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         let box = ResultsBox(results)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            box.buffer[i] = prepare(paths[i], limits: limits)
+            box.buffer[i] = prepare(paths[i], limits: limits, conversion: conversion)
         }
         return results.map { $0! }
     }

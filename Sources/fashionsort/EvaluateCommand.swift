@@ -1,6 +1,7 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import Inbox
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,9 +11,14 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var model: ModelOption
     @OptionGroup var data: DataOption
     @Flag(name: .long, help: "Print JSON instead of tables.") var json = false
+    @Option(name: .long, help: "Evaluate on photos in class-slug folders (e.g. real photos) instead of the test set.")
+    var folders: String?
+    @Option(name: .long, help: "With --folders: paper (our conversion) or naive (resize + invert, the baseline).")
+    var conversion = "paper"
 
     func run() throws {
         let m = try model.load()
+        if let folders { return try evaluateFolders(m, folders) }
         let test = try data.load(.test)
         let e = Evaluation(model: m, data: test)
         if json { print(Self.jsonString(e)); return }
@@ -32,6 +38,32 @@ struct EvaluateCommand: ParsableCommand {
         print("\nmost confused pairs")
         for p in e.mostConfused { print("  \(p.actual) ↔ \(p.predicted): \(p.count)") }
     }
+}
+
+extension EvaluateCommand {
+    /// Per-class recall averaged over the folders present: a constant answer
+    /// scores 1/folders, so it is not fooled by class imbalance.
+    func evaluateFolders(_ m: Model, _ root: String) throws {
+        guard let conv = LabelledFolders.Conversion(rawValue: conversion) else { throw CLIError("--conversion is paper or naive") }
+        let loaded = try LabelledFolders.load(root, conversion: conv)
+        for e in loaded.skipped { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
+        let e = Evaluation(model: m, data: loaded.images)
+        let recalls = loaded.classes.map { e.classes[$0.rawValue].recall }
+        let mean = recalls.reduce(0, +) / Double(recalls.count)
+        if json { print(Self.jsonString(FolderScore(meanRecall: mean, accuracy: e.accuracy, photos: e.count, conversion: conversion,
+                                                      recall: Dictionary(uniqueKeysWithValues: zip(loaded.classes.map(\.slug), recalls))))); return }
+        print("model \(m.id) on \(e.count) photos in \(root) (\(conv.rawValue) conversion)")
+        for (c, r) in zip(loaded.classes, recalls) {
+            let top = e.confusion[c.rawValue].enumerated().max { $0.element < $1.element }!
+            print("  \(c.slug.padding(toLength: 12, withPad: " ", startingAt: 0)) recall \(String(format: "%.3f", r))  (\(e.classes[c.rawValue].support) photos; most often called \(FashionClass(rawValue: top.offset)!.name))")
+        }
+        print(String(format: "mean per-class recall %.3f over %d folders (constant guess: %.3f); accuracy %.3f",
+                     mean, recalls.count, 1 / Double(recalls.count), e.accuracy))
+    }
+}
+
+struct FolderScore: Codable {
+    var meanRecall: Double, accuracy: Double, photos: Int, conversion: String, recall: [String: Double]
 }
 
 extension String {
