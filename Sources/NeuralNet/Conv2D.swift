@@ -11,6 +11,10 @@ public final class Conv2D: Layer, InputGradientOptional {
 
     private var input: [Int] = []          // [N, C, H, W] of the last forward
     private var cols: [Float] = []         // Col of every group, kept from a training forward
+    /// Weights packed for GEMM, reused by inference until a training pass
+    /// changes them or new weights are assigned (another storage address).
+    private var packed: GEMM.PackedA?
+    private var packedFrom: UnsafeRawPointer?
 
     public init(name: String, inChannels: Int, outChannels: Int, padding: Int, rng: inout RNG) {
         self.inChannels = inChannels
@@ -41,7 +45,13 @@ public final class Conv2D: Layer, InputGradientOptional {
         let oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, r = oh * ow, k = inChannels * 9
         let oc = outChannels, g = groupSize(r)
         var y = Tensor(uninitialized: [n, oc, oh, ow])
-        if training { resize(&cols, to: n * r * k) }
+        if training { resize(&cols, to: n * r * k); packed = nil }
+        let source = weight.value.data.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+        if !training && (packed == nil || packedFrom != source) {
+            packed = weight.value.data.withUnsafeBufferPointer { GEMM.PackedA(m: oc, k: k, .rows($0.baseAddress!, columns: k)) }
+            packedFrom = source
+        }
+        let pw = packed
         x.data.withUnsafeBufferPointer { xb in
         weight.value.data.withUnsafeBufferPointer { wb in
         bias.value.data.withUnsafeBufferPointer { bb in
@@ -60,8 +70,12 @@ public final class Conv2D: Layer, InputGradientOptional {
                     for i in 0..<cnt {
                         im2col(xp + (i0 + i) * inChannels * h * w, h, w, oh, ow, col + i * r, l)
                     }
-                    GEMM.multiply(m: oc, n: l, k: k, .rows(wp, columns: k), .rows(col, columns: l),
-                                  out, ldc: l, accumulate: false)
+                    if let pw {
+                        GEMM.multiply(pw, n: l, .rows(col, columns: l), out, ldc: l, accumulate: false)
+                    } else {
+                        GEMM.multiply(m: oc, n: l, k: k, .rows(wp, columns: k), .rows(col, columns: l),
+                                      out, ldc: l, accumulate: false)
+                    }
                     for i in 0..<cnt {
                         for c in 0..<oc {
                             let dst = yp.p + ((i0 + i) * oc + c) * r, src = out + c * l + i * r, b = bp[c]

@@ -29,6 +29,11 @@ public final class Dense: Layer, InputGradientOptional {
         y.data.withUnsafeMutableBufferPointer { yb in
             for i in 0..<n { (yb.baseAddress! + i * fo).update(from: bias.value.data, count: fo) }
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+            // A few rows: dot products over W's contiguous rows beat packing all of Wᵀ.
+            if n < 4 {
+                for i in 0..<n { for o in 0..<fo { yp.p[i * fo + o] += Vector.dot(wp + o * fi, xp + i * fi, fi) } }
+                return
+            }
             Parallel.slices(n, minimum: 32) { _, r in
                 GEMM.multiply(m: r.count, n: fo, k: fi, .rows(xp + r.lowerBound * fi, columns: fi),
                               .transposed(wp, columns: fi), yp.p + r.lowerBound * fo, ldc: fo, accumulate: true)

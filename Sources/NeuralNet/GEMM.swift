@@ -24,16 +24,47 @@ public enum GEMM {
     static let mr = 6, nr = 16
     static let kc = 256, mc = 96, nc = 2048
 
+    /// A packed once and reused: a layer's weights at inference time, so a
+    /// batch-1 forward pass does not repack every filter on every call.
+    public struct PackedA {
+        public let m: Int, k: Int
+        let panels: [Float]
+        public init(m: Int, k: Int, _ a: Operand) {
+            self.m = m
+            self.k = k
+            let rows = roundUp(m, mr)   // mc is a multiple of mr, so blocks pack contiguously
+            var out = [Float](repeating: 0, count: rows * k)
+            out.withUnsafeMutableBufferPointer { o in
+                for pc in stride(from: 0, to: k, by: kc) {
+                    let kb = min(kc, k - pc)
+                    for ic in stride(from: 0, to: m, by: mc) {
+                        packA(a, row: ic, col: pc, mb: min(mc, m - ic), kb: kb, into: o.baseAddress! + pc * rows + ic * kb)
+                    }
+                }
+            }
+            panels = out
+        }
+    }
+
+    /// `C[m×n] = A·B (+ C)` with A already packed.
+    public static func multiply(_ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        a.panels.withUnsafeBufferPointer { p in
+            multiply(m: a.m, n: n, k: a.k, Operand(p.baseAddress!, rowStride: 0, colStride: 0), b, c, ldc: ldc,
+                     accumulate: accumulate, prepacked: p.baseAddress!)
+        }
+    }
+
     /// `C[m×n]` (row stride `ldc`) `= A[m×k]·B[k×n]`, plus the old C when `accumulate`.
     public static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
-                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                                prepacked: UnsafePointer<Float>? = nil) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
         let bCap = min(kc, k) * roundUp(min(nc, n), nr)
-        let aCap = min(kc, k) * roundUp(min(mc, m), mr)
+        let aCap = prepacked == nil ? min(kc, k) * roundUp(min(mc, m), mr) : 0
         let bPack = UnsafeMutableRawPointer.allocate(byteCount: bCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: bCap)
         let aPack = UnsafeMutableRawPointer.allocate(byteCount: aCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: aCap)
         defer { bPack.deallocate(); aPack.deallocate() }
@@ -47,7 +78,8 @@ public enum GEMM {
                 packB(b, row: pc, col: jc, kb: kb, nb: nb, into: bPack)
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mb = min(mc, m - ic)
-                    packA(a, row: ic, col: pc, mb: mb, kb: kb, into: aPack)
+                    let aPack = prepacked.map { UnsafeMutablePointer(mutating: $0) + pc * roundUp(m, mr) + ic * kb } ?? aPack
+                    if prepacked == nil { packA(a, row: ic, col: pc, mb: mb, kb: kb, into: aPack) }
                     for jr in stride(from: 0, to: nb, by: nr) {
                         let nrr = min(nr, nb - jr)
                         let bp = bPack + jr * kb

@@ -81,3 +81,31 @@ import Testing
         #expect(maxDiff < 0.01)
     }
 }
+
+@Suite struct DenseSmallBatchTests {
+    /// The matrix-vector path for tiny batches gives the GEMM path's answer.
+    @Test func smallBatchMatchesLargeBatch() {
+        var rng = RNG(seed: 11)
+        let d = Dense(name: "d", inFeatures: 37, outFeatures: 19, rng: &rng)
+        let x = Tensor(shape: [8, 37], data: (0..<8 * 37).map { _ in rng.normal() })
+        let all = d.forward(x, training: false)
+        for i in 0..<2 {
+            let one = d.forward(x.items(i..<i + 1), training: false)
+            for j in 0..<19 { #expect(abs(one.data[j] - all.data[i * 19 + j]) < 1e-4) }
+        }
+    }
+}
+
+@Suite struct ConvPackedWeightsTests {
+    /// Inference reuses packed weights; assigning new weights must invalidate them.
+    @Test func newWeightsAreSeenByInference() {
+        var rng = RNG(seed: 12)
+        let conv = Conv2D(name: "c", inChannels: 2, outChannels: 7, padding: 1, rng: &rng)
+        let x = Tensor(shape: [3, 2, 5, 5], data: (0..<150).map { _ in rng.normal() })
+        let before = conv.forward(x, training: false)
+        #expect(conv.forward(x, training: true).data == before.data)
+        conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { $0 * 2 })
+        let after = conv.forward(x, training: false)
+        for i in 0..<after.count { #expect(abs(after.data[i] - 2 * before.data[i]) < 1e-4) }
+    }
+}
