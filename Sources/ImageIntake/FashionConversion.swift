@@ -7,8 +7,9 @@ public enum FashionConversion {
     public static let side = 28
     /// Working size: the paper's thumbnails were 51×73.
     static let thumbnail = 73
-    /// JPEG DCT scaling target: twice the thumbnail keeps the area filter's quality.
-    public static let decodeLongSide = 2 * thumbnail
+    /// JPEG DCT scaling target: the smallest n/8 scale still at least the
+    /// thumbnail, as Pillow's `draft` does (DCT scaling averages like an area filter).
+    public static let decodeLongSide = thumbnail
 
     public static func convert(_ image: Image) -> [Float] {
         // Already Fashion-MNIST-like (28×28, dark background): use as is, since
@@ -18,9 +19,11 @@ public enum FashionConversion {
             if ring(g, side, side).median() < 128 { return g.map { min(max($0 / 255, 0), 1) } }
         }
         // 1. Thumbnail, longest edge 73 (area filter); small images stay as they are.
-        var rgb = Plane.rgb(image)
         let scale = Float(thumbnail) / Float(max(image.width, image.height))
-        if scale < 1 { rgb = rgb.map { $0.resized(width: max(1, Int((Float($0.width) * scale).rounded())), height: max(1, Int((Float($0.height) * scale).rounded()))) } }
+        var rgb = scale < 1
+            ? Plane.rgb(image, width: max(1, Int((Float(image.width) * scale).rounded())),
+                        height: max(1, Int((Float(image.height) * scale).rounded())))
+            : Plane.rgb(image)
 
         // 2. Background colour: per-channel median of the outer 2-pixel ring, not
         // the paper's corner pixel (textured phone backgrounds: recall 0.26 → higher).

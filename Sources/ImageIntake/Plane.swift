@@ -11,6 +11,31 @@ struct Plane {
         }
     }
 
+    /// Area-resamples interleaved 8-bit RGB straight into three float planes,
+    /// so a large photo never becomes three full-size float planes.
+    static func rgb(_ image: Image, width w: Int, height h: Int) -> [Plane] {
+        let W = image.width, H = image.height
+        let cols = weights(from: W, to: w), rows = weights(from: H, to: h)
+        var tmp = [[Float]](repeating: [Float](repeating: 0, count: H * w), count: 3)
+        image.rgb.withUnsafeBufferPointer { px in
+            for y in 0..<H {
+                let line = px.baseAddress! + 3 * y * W
+                for (x, taps) in cols.enumerated() {
+                    var r: Float = 0, g: Float = 0, b: Float = 0
+                    for (i, wt) in taps { r += Float(line[3 * i]) * wt; g += Float(line[3 * i + 1]) * wt; b += Float(line[3 * i + 2]) * wt }
+                    tmp[0][y * w + x] = r; tmp[1][y * w + x] = g; tmp[2][y * w + x] = b
+                }
+            }
+        }
+        return tmp.map { t in
+            var out = [Float](repeating: 0, count: h * w)
+            for (y, taps) in rows.enumerated() {
+                for (i, wt) in taps { for x in 0..<w { out[y * w + x] += t[i * w + x] * wt } }
+            }
+            return Plane(width: w, height: h, values: out)
+        }
+    }
+
     func cropped(_ box: (x: Int, y: Int, width: Int, height: Int)) -> Plane {
         var v = [Float](); v.reserveCapacity(box.width * box.height)
         for y in box.y..<box.y + box.height { v += values[(y * width + box.x)..<(y * width + box.x + box.width)] }

@@ -14,6 +14,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed runs per figure; the best is reported.") var runs = 5
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Flag(name: .long, help: "Also print time per layer for one training step at batch 128.") var layers = false
+    @Flag(name: .long, help: "Also time decoding + conversion (and classification) of PNG and JPEG photos.") var intake = false
+    @Option(name: .long, help: "With --intake: a folder of real photos to time (e.g. ../shared/real-photos/validation).")
+    var photos: String?
+    @OptionGroup var model: ModelOption
 
     struct Result: Codable {
         var architecture: String
@@ -40,7 +44,22 @@ struct BenchCommand: ParsableCommand {
                              r.batch256ImagesPerSecond, r.trainImagesPerSecond, r.trainEpochSeconds48k))
             }
         }
-        if json { print(Self.jsonString(results)) }
+        var intakeResults: [IntakeBench.Result] = []
+        if intake {
+            intakeResults = try IntakeBench(runs: runs, photosFolder: photos).measure(model: try model.load())
+            if !json {
+                for r in intakeResults {
+                    print(String(format: "intake %-44@ decode+convert %7.0f img/s | with classification %7.0f img/s",
+                                 r.kind, r.decodeConvertPerSecond, r.endToEndPerSecond))
+                }
+            }
+        }
+        if json { print(Self.jsonString(Report(engine: results, intake: intakeResults))) }
+    }
+
+    struct Report: Codable {
+        var engine: [Result]
+        var intake: [IntakeBench.Result]
     }
 
     func measure(_ arch: Architecture) -> Result {

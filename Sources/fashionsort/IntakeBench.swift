@@ -1,0 +1,74 @@
+import Dispatch
+import FashionModel
+import Foundation
+import ImageIntake
+import Inbox
+import NeuralNet
+
+/// Decode + convert throughput (all cores, best of several runs) for the
+/// image kinds the daemon meets, and end to end with classification.
+struct IntakeBench {
+    struct Result: Codable {
+        var kind: String
+        var bytes: Int
+        var decodeConvertPerSecond: Double
+        var endToEndPerSecond: Double
+    }
+
+    let runs: Int
+    let photosFolder: String?
+
+    func measure(model: Model) throws -> [Result] {
+        var rng = RNG(seed: 9)
+        let garment = (0..<784).map { i in (i % 28 > 5 && i % 28 < 22 && i / 28 > 3) ? 0.3 + 0.7 * rng.uniform() : 0 }
+        func photo(_ w: Int, _ h: Int) -> Image { ProductPhoto.render(garment, width: w, height: h, tint: [60, 80, 120]).image }
+        let small = Image(width: 28, height: 28, gray: garment.map { UInt8($0 * 255) })
+        var kinds: [(String, [[UInt8]])] = [
+            ("28x28 PNG", [try ImageEncoder.png(small.rgb, width: 28, height: 28, channels: 3)]),
+            ("1000x1300 PNG", [try ImageEncoder.png(photo(1000, 1300).rgb, width: 1000, height: 1300, channels: 3)]),
+            ("1000x1300 JPEG", [try ImageEncoder.jpeg(photo(1000, 1300))]),
+        ]
+        if let photosFolder {
+            var files: [[UInt8]] = []
+            try FileWalker.forEachFile(under: photosFolder) { if files.count < 128, let b = try? FileBytes.read($0) { files.append(b) } }
+            kinds.insert(("400x533 phone JPEG (\(files.count) real photos)", files), at: 1)
+        } else {
+            kinds.insert(("400x533 JPEG (synthetic)", [try ImageEncoder.jpeg(photo(400, 533))]), at: 1)
+        }
+        return kinds.map { kind, samples in
+            let n = max(256, samples.count)
+            let limits = PhotoLoader.limits()
+            func convertAll() -> [Float] {
+                let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * 784)
+                defer { out.deallocate() }
+                let box = UncheckedBox(out)
+                DispatchQueue.concurrentPerform(iterations: n) { i in
+                    let img = try! ImageDecoder.decode(samples[i % samples.count], file: "bench", limits: limits)
+                    let px = FashionConversion.convert(img)
+                    for j in 0..<784 { box.value[i * 784 + j] = px[j] }
+                }
+                return Array(out)
+            }
+            let convert = best { _ = convertAll() }
+            let endToEnd = best { _ = model.predict(convertAll()) }
+            return Result(kind: kind, bytes: samples.map(\.count).reduce(0, +) / samples.count,
+                          decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
+        }
+    }
+
+    func best(_ body: () -> Void) -> Double {
+        body()
+        var t = Double.infinity
+        for _ in 0..<max(1, runs) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            t = min(t, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return t
+    }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
