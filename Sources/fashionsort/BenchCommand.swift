@@ -111,15 +111,18 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Best wall time in seconds of `runs` calls, after one warm-up.
-    func best(_ body: () -> Void) -> Double {
+    func best(_ body: () -> Void) -> Double { bestTime(runs: runs, body) }
+
+}
+
+/// Best wall time in seconds of `runs` calls, after one warm-up call.
+func bestTime(runs: Int, _ body: () -> Void) -> Double {
+    body()
+    var t = Double.infinity
+    for _ in 0..<max(1, runs) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
         body()
-        var t = Double.infinity
-        for _ in 0..<max(1, runs) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            t = min(t, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
-        return t
+        t = min(t, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
+    return t
 }

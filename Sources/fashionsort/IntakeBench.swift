@@ -56,16 +56,7 @@ struct IntakeBench {
         }
     }
 
-    func best(_ body: () -> Void) -> Double {
-        body()
-        var t = Double.infinity
-        for _ in 0..<max(1, runs) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            t = min(t, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
-        return t
-    }
+    func best(_ body: () -> Void) -> Double { bestTime(runs: runs, body) }
 }
 
 struct UncheckedBox<T>: @unchecked Sendable {
