@@ -1,6 +1,7 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import Inbox
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,13 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Random-erasing probability (augmentation).") var erase: Float = 0
     @Option(name: .long, help: "Train on only the first N training images (quick experiments).") var limit: Int?
     @Option(name: .shortAndLong, help: "Checkpoint to write.") var output = "model.safetensors"
+    @Option(name: .long, help: "Fine-tune this checkpoint instead of starting from scratch (its architecture wins).")
+    var from: String?
+    @Option(name: .long, help: "Folders of labelled photos in class-slug subfolders to mix into training (repeatable).")
+    var extraData: [String] = []
+    @Option(name: .long, help: "Share of the training set the extra photos make up (they are repeated to reach it).")
+    var extraShare = 0.25
+    @Option(name: .long, help: "Loss weight of each extra photo.") var extraWeight: Float = 1
     @OptionGroup var data: DataOption
 
     func run() throws {
@@ -36,7 +44,25 @@ struct TrainCommand: ParsableCommand {
         }
         var all = try data.load(.train)
         if let limit { all = all.subset(0..<min(limit, all.count)) }
-        let (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
+        var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
+        var weights: [Float]? = nil
+        if !extraData.isEmpty {
+            var extra = LabelledImages(pixels: [], labels: [])
+            for dir in extraData {
+                let loaded: LabelledFolders.Loaded
+                do { loaded = try LabelledFolders.load(dir) } catch { throw CLIError("\(error)") }
+                for e in loaded.skipped { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
+                print("extra data: \(loaded.images.count) photos from \(dir) (\(loaded.skipped.count) skipped)")
+                extra = extra + loaded.images
+            }
+            guard extra.count > 0 else { throw CLIError("no usable photos in \(extraData.joined(separator: ", "))") }
+            // Repeat the photos until they make up `extraShare` of what is trained on.
+            let repeats = max(1, Int((extraShare / (1 - extraShare) * Double(train.count) / Double(extra.count)).rounded()))
+            let base = train.count
+            for _ in 0..<repeats { train = train + extra }
+            weights = [Float](repeating: 1, count: base) + [Float](repeating: extraWeight, count: train.count - base)
+            print("extra photos repeated \(repeats)× = \(train.count - base) of \(train.count) training images, weight \(extraWeight)")
+        }
 
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
@@ -44,14 +70,20 @@ struct TrainCommand: ParsableCommand {
         options.patience = patience > 0 ? patience : nil
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
 
-        let model = Model(architecture: arch, seed: seed)
-        print("training \(arch.name) (\(model.network.parameterCount) parameters) on \(train.count) images, validating on \(validation.count)")
+        let model: Model
+        if let from {
+            do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
+            print("fine-tuning \(from) (model \(model.id))")
+        } else {
+            model = Model(architecture: arch, seed: seed)
+        }
+        print("training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) images, validating on \(validation.count)")
         var bar = ProgressBar()
         var trainer = Trainer(options: options)
         trainer.onBatch = { bar.batch($0) }
         trainer.onEpoch = { bar.epoch($0) }
         let started = Date()
-        let (history, bestEpoch) = trainer.train(model, on: train, validation: validation)
+        let (history, bestEpoch) = trainer.train(model, on: train, validation: validation, weights: weights)
         let wall = Date().timeIntervalSince(started)
 
         let test = try data.load(.test)
@@ -59,10 +91,10 @@ struct TrainCommand: ParsableCommand {
         print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
                      bestEpoch, history.count, wall, eval.accuracy, eval.loss))
         model.metadata["training"] = Self.jsonString(TrainingSummary(
-            architecture: arch.name, epochsRun: history.count, bestEpoch: bestEpoch, batchSize: batchSize,
+            architecture: model.architecture.name, epochsRun: history.count, bestEpoch: bestEpoch, batchSize: batchSize,
             learningRate: learningRate, schedule: schedule, weightDecay: weightDecay, seed: seed,
             validationSplit: validationSplit, trainImages: train.count, shift: shift, flip: flip, erase: erase,
-            wallSeconds: wall, command: CommandLine.arguments.joined(separator: " ")))
+            wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from, extraData: extraData))
         model.metadata["metrics"] = Self.jsonString(TestMetrics(testAccuracy: eval.accuracy, testLoss: eval.loss,
                                                                 validationLoss: history[bestEpoch - 1].validationLoss,
                                                                 validationAccuracy: history[bestEpoch - 1].validationAccuracy))
@@ -82,6 +114,7 @@ struct TrainingSummary: Codable {
     var learningRate: Float, schedule: String, weightDecay: Float, seed: UInt64
     var validationSplit: Double, trainImages: Int, shift: Int, flip: Bool, erase: Float
     var wallSeconds: Double, command: String
+    var from: String?, extraData: [String]
 }
 
 struct TestMetrics: Codable {

@@ -1,3 +1,4 @@
+import NeuralNet
 import Testing
 @testable import FashionModel
 
@@ -39,5 +40,26 @@ struct ShippedModelTests {
         let e = Evaluation(model: model, data: try FashionMNIST.load(.test))
         #expect(e.count == 10_000)
         #expect(e.accuracy >= 0.93, "shipped model \(model.id) scored \(e.accuracy)")
+    }
+}
+
+@Suite struct FineTuneTests {
+    /// Fine-tuning a saved checkpoint changes its weights and still saves a valid checkpoint.
+    @Test func fineTuningChangesWeightsAndKeepsTheCheckpointValid() throws {
+        let dir = temporaryDirectory()
+        try Model(architecture: .slim, seed: 2).save(to: "\(dir)/base.safetensors")
+        let model = try Model(contentsOf: "\(dir)/base.safetensors")
+        let before = model.network.parameters.map(\.value.data)
+        var rng = NeuralNet.RNG(seed: 3)
+        let images = LabelledImages(pixels: (0..<64 * 784).map { _ in rng.uniform() }, labels: (0..<64).map { $0 % 10 })
+        var options = TrainingOptions()
+        options.epochs = 1
+        options.batchSize = 16
+        _ = Trainer(options: options).train(model, on: images, validation: images.subset(0..<16),
+                                             weights: [Float](repeating: 2, count: 64))
+        #expect(zip(before, model.network.parameters.map(\.value.data)).contains { $0 != $1 })
+        try model.save(to: "\(dir)/tuned.safetensors")
+        let reloaded = try Model(contentsOf: "\(dir)/tuned.safetensors")
+        #expect(reloaded.probabilities(images.pixels).data == model.probabilities(images.pixels).data)
     }
 }
