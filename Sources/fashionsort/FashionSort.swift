@@ -8,7 +8,7 @@ struct FashionSort: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fashionsort",
         abstract: "Sort product photos into the 10 Fashion-MNIST classes; train and measure the model.",
-        subcommands: [ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self, SamplesCommand.self, StatusCommand.self, CalibrateCommand.self])
+        subcommands: [ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self, SamplesCommand.self, StatusCommand.self, CalibrateCommand.self, ReportCommand.self])
 
     static func main() {
         Parallel.retainFreedMemory()

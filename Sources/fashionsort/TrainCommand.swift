@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Share of the training set the extra photos make up (they are repeated to reach it).")
     var extraShare = 0.25
     @Option(name: .long, help: "Loss weight of each extra photo.") var extraWeight: Float = 1
+    @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
     func run() throws {
@@ -98,14 +99,19 @@ struct TrainCommand: ParsableCommand {
         model.metadata["metrics"] = Self.jsonString(TestMetrics(testAccuracy: eval.accuracy, testLoss: eval.loss,
                                                                 validationLoss: history[bestEpoch - 1].validationLoss,
                                                                 validationAccuracy: history[bestEpoch - 1].validationAccuracy))
-        do { try model.save(to: output) } catch { throw CLIError(error.description) }
-        let historyPath = (output as NSString).deletingPathExtension + "-history.csv"
         var csv = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds\n"
         for r in history {
             csv += "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),\(r.learningRate),\(String(format: "%.2f", r.seconds))\n"
         }
+        model.metadata["history"] = csv   // the report can then be drawn from the checkpoint alone
+        do { try model.save(to: output) } catch { throw CLIError(error.description) }
+        let historyPath = (output as NSString).deletingPathExtension + "-history.csv"
         do { try AtomicFile.write(csv, to: historyPath) } catch { throw CLIError("\(historyPath): \(error.reason)") }
         print("wrote \(output) (model \(model.id)) and \(historyPath)")
+        if let report {
+            let page = try TrainingReport(model: model, train: train, test: test, history: history, bestEpoch: bestEpoch).write(to: report)
+            print("wrote \(page)")
+        }
     }
 }
 
