@@ -1,3 +1,4 @@
+import FashionModel
 import Foundation
 import Testing
 @testable import Inbox
@@ -159,5 +160,32 @@ import Testing
         let noModel = try DaemonProcess(root: "\(dir)/state", arguments: ["--model", "\(dir)/none.safetensors"])
         #expect(noModel.waitExit(timeout: 10) == 1)
         #expect(noModel.log.contains("\(dir)/none.safetensors: cannot read model: no such file"))
+    }
+
+    @Test func replacedModelFileIsSwappedBetweenBatchesUnderAStreamOfFiles() throws {
+        let root = temporaryDirectory("swap")
+        let model = smallModel(in: root)
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", model])
+        #expect(daemon.wait(for: "ready"))
+        var drops: [String: Int] = [:]
+        for i in 0..<150 {
+            write(samplePNG(i), to: "\(root)/inbox/s-\(i).png")
+            drops["s-\(i).png"] = 1
+            if i == 50 {
+                // Replace the model the way an installer would: a new file renamed over the old one.
+                try FashionModel.Model(architecture: .seed, seed: 99).save(to: "\(root)/next.safetensors")
+                rename("\(root)/next.safetensors", model)
+            }
+            usleep(30_000)
+        }
+        #expect(waitUntil(timeout: 30) { resultRows("\(root)/results").count >= 150 })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        expectExactlyOnce(root, drops: drops)
+        // Rows in time order switch model once, from the old id to the new one.
+        let ids = resultRows("\(root)/results").sorted { $0["time"]! < $1["time"]! }.map { $0["model"]! }
+        let switches = zip(ids, ids.dropFirst()).filter { $0 != $1 }.count
+        #expect(Set(ids).count == 2 && switches == 1, "model ids: \(Set(ids))")
+        #expect(daemon.log.contains("model reloaded: \(ids.first!) → \(ids.last!)"))
     }
 }
