@@ -23,9 +23,14 @@ struct CalibrateCommand: ParsableCommand {
         let logits = m.logits(validation.pixels)
         let before = Calibration.expectedCalibrationError(SoftmaxCrossEntropy.probabilities(logits), labels: validation.labels)
         let t = Calibration.fitTemperature(logits, labels: validation.labels)
-        let calibrated = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
-        let after = Calibration.expectedCalibrationError(calibrated, labels: validation.labels)
+        let fitted = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
+        let after = Calibration.expectedCalibrationError(fitted, labels: validation.labels)
         print(String(format: "validation (%d images): ECE %.4f at T=1, %.4f at fitted T=%.3f", validation.count, before, after, t))
+        // Keep the temperature only where it makes confidences more truthful.
+        let useFitted = after < before
+        let temperature: Float = useFitted ? t : 1
+        let calibrated = useFitted ? fitted : SoftmaxCrossEntropy.probabilities(logits)
+        print(useFitted ? "stored the fitted temperature" : "already well calibrated: kept T=1")
         print("review threshold → share of photos sent to review, accuracy of the rest, accuracy of those reviewed")
         for threshold in stride(from: Float(0.4), through: 0.95, by: 0.05) {
             var kept = 0, keptRight = 0, reviewed = 0, reviewedRight = 0
@@ -38,9 +43,9 @@ struct CalibrateCommand: ParsableCommand {
                          100 * Double(reviewed) / Double(validation.count), Double(keptRight) / Double(max(1, kept)),
                          Double(reviewedRight) / Double(max(1, reviewed))))
         }
-        m.temperature = t
-        m.metadata["calibration"] = String(format: #"{"temperature":%.4f,"ece_before":%.4f,"ece_after":%.4f,"validation_images":%d}"#,
-                                           t, before, after, validation.count)
+        m.temperature = temperature
+        m.metadata["calibration"] = String(format: #"{"temperature":%.4f,"fitted_temperature":%.4f,"ece_t1":%.4f,"ece_fitted":%.4f,"validation_images":%d}"#,
+                                           temperature, t, before, after, validation.count)
         let path = output ?? model
         do { try m.save(to: path) } catch { throw CLIError(error.description) }
         print("wrote \(path) (model \(m.id))")
