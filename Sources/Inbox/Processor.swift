@@ -24,8 +24,11 @@ public final class Processor: @unchecked Sendable {
     private let log: @Sendable (String, _ warning: Bool) -> Void
     private let lock = NSLock()
     private var model: Model
+    /// Claim id → recorded output, read at start-up for recovering work/ only.
     private var recordedIDs: [String: String]
-    private var firstByHash: [String: String]
+    /// First file name per content hash, keyed by the hash's first 64 bits to
+    /// keep the index small (about 100 bytes per distinct photo).
+    private var firstByHash: [UInt64: String]
     private var stats = Stats()
     private var sequence: UInt64 = 0
 
@@ -38,8 +41,10 @@ public final class Processor: @unchecked Sendable {
         self.log = log
         self.results = ResultsLog(folder: layout.results, instance: layout.instance)
         let history = ResultsLog.history(folder: layout.results)
-        self.recordedIDs = history.recorded
-        self.firstByHash = history.firstByHash
+        // Only the files still in work/ can need their recorded output.
+        let inWork = Set(((try? FileManager.default.contentsOfDirectory(atPath: layout.work)) ?? []).compactMap { $0.split(separator: "_").first.map(String.init) })
+        self.recordedIDs = history.recorded.filter { inWork.contains($0.key) }
+        self.firstByHash = Dictionary(history.firstByHash.map { (Self.hashKey($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     // MARK: Model swap (between batches)
@@ -161,7 +166,8 @@ public final class Processor: @unchecked Sendable {
                 let folder = "\(review ? layout.review : layout.out)/\(p.best.label.slug)"
                 var r = makeRecord(c, sha: photo.sha256, status: review ? .review : .classified, prediction: p,
                                    output: freeName(in: folder, c.original), ms: photo.milliseconds + share, error: "", model: m.id)
-                if let first = firstByHash[photo.sha256] { r.duplicateOf = first } else { firstByHash[photo.sha256] = c.original }
+                let key = Self.hashKey(photo.sha256)
+                if let first = firstByHash[key] { r.duplicateOf = first } else { firstByHash[key] = c.original }
                 batch.append((c, r, nil))
             case .failure(let e):
                 let r = makeRecord(c, sha: photo.sha256, status: .rejected, prediction: nil,
@@ -170,7 +176,11 @@ public final class Processor: @unchecked Sendable {
             }
         }
         commit(batch)
+        reservedOutputs.removeAll(keepingCapacity: true)
     }
+
+    /// The first 64 bits of a hex SHA-256.
+    static func hashKey(_ hex: String) -> UInt64 { UInt64(hex.prefix(16), radix: 16) ?? 0 }
 
     private func makeRecord(_ c: Claim, sha: String, status: ResultRecord.Status, prediction: Prediction?, output: String,
                             ms: Double, error: String, model: String? = nil) -> ResultRecord {
@@ -191,7 +201,6 @@ public final class Processor: @unchecked Sendable {
         }
         let now = DispatchTime.now().uptimeNanoseconds
         for (c, r, kind) in batch {
-            recordedIDs[c.id] = r.output
             finishMove(c.workPath, recordedOutput: r.output, original: c.original)
             if r.status == .rejected {
                 log("rejected \(c.original): \(r.error)", true)
@@ -220,11 +229,12 @@ public final class Processor: @unchecked Sendable {
         let (stem, ext) = FileMover.split(base)
         for n in 0..<10_000 {
             let candidate = "\(folder)/\(n == 0 ? base : "\(stem)-\(n)\(ext)")"
-            if access(candidate, F_OK) != 0 && !recordedOutputs.contains(candidate) { recordedOutputs.insert(candidate); return candidate }
+            if access(candidate, F_OK) != 0 && !reservedOutputs.contains(candidate) { reservedOutputs.insert(candidate); return candidate }
         }
         return "\(folder)/\(base)"
     }
-    private var recordedOutputs: Set<String> = []
+    /// Output names chosen for the batch being recorded, so two files of one batch never share one.
+    private var reservedOutputs: Set<String> = []
 
     static func timestamp(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
