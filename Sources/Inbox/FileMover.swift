@@ -22,7 +22,10 @@ public enum FileMover {
                 return target
             }
             switch errno {
-            case EEXIST: continue
+            case EEXIST:
+                // A crash between link and unlink left the file in both places: finish the move.
+                if sameFile(source, target) { unlink(source); return target }
+                continue
             case EXDEV, EPERM: return try copyAcross(source, folder: folder, name: name)
             default: throw Failure(path: source, reason: "cannot move to \(target): \(String(cString: strerror(errno)))")
             }
@@ -47,6 +50,11 @@ public enum FileMover {
         throw Failure(path: source, reason: "no free name in \(folder)")
     }
 
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     static func split(_ name: String) -> (String, String) {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
         return (String(name[..<dot]), String(name[dot...]))
@@ -55,7 +63,7 @@ public enum FileMover {
     private static func copyAcross(_ source: String, folder: String, name: String) throws(Failure) -> String {
         let tmp = "\(folder)/.\(name).copy-\(getpid())"
         guard let data = FileManager.default.contents(atPath: source) else { throw Failure(path: source, reason: "cannot read for copy") }
-        do { try AtomicFile.writeFsynced(data, to: tmp) } catch { throw Failure(path: tmp, reason: error.reason) }
+        do { try AtomicFile.write([UInt8](data), to: tmp) } catch { throw Failure(path: tmp, reason: error.reason) }
         let (stem, ext) = split(name)
         for n in 0..<10_000 {
             let target = "\(folder)/\(n == 0 ? name : "\(stem)-\(n)\(ext)")"
@@ -75,8 +83,3 @@ func renameNoReplace(_ from: String, _ to: String) -> Int32 {
     c_renameat2(AT_FDCWD, from, AT_FDCWD, to, 1)
 }
 
-extension AtomicFile {
-    static func writeFsynced(_ data: Data, to path: String) throws(Failure) {
-        try write([UInt8](data), to: path)
-    }
-}

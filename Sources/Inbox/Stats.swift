@@ -25,6 +25,7 @@ public struct Stats: Sendable {
     public func latency(percentile p: Double) -> Double {
         guard !latencies.isEmpty else { return 0 }
         let s = latencies.sorted()
-        return s[min(s.count - 1, Int((p / 100 * Double(s.count)).rounded(.up)) - 1 < 0 ? 0 : Int((p / 100 * Double(s.count)).rounded(.up)) - 1)]
+        let rank = min(s.count, max(1, Int((p / 100 * Double(s.count)).rounded(.up))))
+        return s[rank - 1]
     }
 }

@@ -30,6 +30,8 @@ final class Service: @unchecked Sendable {
     }
 
     func run() throws {
+        // First, so a SIGTERM during start-up is not lost.
+        installSignals()
         let layout = Layout(root: config.root, instance: config.instance, inbox: config.inbox)
         try layout.create()
         let modelPath = config.model ?? Model.defaultPath
@@ -43,7 +45,6 @@ final class Service: @unchecked Sendable {
         logger.info("starting", metadata: ["root": "\(layout.root)", "inbox": "\(layout.inbox)", "instance": "\(layout.instance)",
                                            "model": "\(model.id)", "model.path": "\(modelPath)",
                                            "watch": "\(config.poll.map { "poll every \($0)s" } ?? "inotify")"])
-        installSignals()
 
         // Finish what a previous run left in work/ before taking new files.
         processor.process(processor.recover())
@@ -131,7 +132,6 @@ final class Service: @unchecked Sendable {
 
     private func installSignals() {
         for sig in [SIGTERM, SIGINT, SIGHUP] {
-            signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             let flags = self.flags, queue = self.queue, logger = self.logger
             s.setEventHandler {
@@ -146,6 +146,7 @@ final class Service: @unchecked Sendable {
                 }
             }
             s.resume()
+            signal(sig, SIG_IGN)   // after the source exists: no window in which the signal is dropped
             signalSources.append(s)
         }
     }

@@ -76,17 +76,19 @@ import Testing
     @Test func killNineMidBurstThenRestartKeepsExactlyOnce() throws {
         let root = temporaryDirectory("kill9")
         let model = smallModel(in: root)
-        var daemon = try DaemonProcess(root: root, arguments: ["--model", model, "--batch", "8"])
+        // One file per batch (one fsync each) keeps the burst long enough to kill it midway.
+        var daemon = try DaemonProcess(root: root, arguments: ["--model", model, "--batch", "1"])
         #expect(daemon.wait(for: "ready"))
         var drops: [String: Int] = [:]
-        for i in 0..<400 { write(samplePNG(i), to: "\(root)/inbox/k-\(i).png"); drops["k-\(i).png"] = 1 }
+        for i in 0..<1000 { write(samplePNG(i), to: "\(root)/inbox/k-\(i).png"); drops["k-\(i).png"] = 1 }
         #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 60 })
         daemon.signal(SIGKILL)
         _ = daemon.waitExit(timeout: 5)
         let before = resultRows("\(root)/results").count
-        #expect(before < 400, "the kill came too late to test anything")
+        #expect(before < 1000, "the kill came too late to test anything")
         daemon = try DaemonProcess(root: root, arguments: ["--model", model])
-        #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 400 })
+        #expect(daemon.wait(for: "ready"))
+        #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 1000 })
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
         expectExactlyOnce(root, drops: drops)

@@ -104,3 +104,19 @@ import Testing
         #expect(s.scan(now: Date().addingTimeInterval(10)) == ["\(dir)/fresh.png"])
     }
 }
+
+@Suite struct FileMoverTests {
+    /// A crash between link(2) and unlink(2) leaves one file under two names;
+    /// moving it again must finish the move, not make a second copy.
+    @Test func interruptedMoveIsFinishedNotDuplicated() throws {
+        let dir = temporaryDirectory("mover")
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        write(samplePNG(1), to: "\(dir)/work.png")
+        link("\(dir)/work.png", "\(dir)/out/a.png")
+        #expect(try FileMover.move("\(dir)/work.png", into: "\(dir)/out", name: "a.png") == "\(dir)/out/a.png")
+        #expect(filesUnder("\(dir)/out") == ["a.png"] && !FileManager.default.fileExists(atPath: "\(dir)/work.png"))
+        // A different file under the same name gets a suffix instead.
+        write(samplePNG(2), to: "\(dir)/other.png")
+        #expect(try FileMover.move("\(dir)/other.png", into: "\(dir)/out", name: "a.png") == "\(dir)/out/a-1.png")
+    }
+}
