@@ -6,14 +6,14 @@ public final class ReLU: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var out = Tensor(uninitialized: x.shape)
-        Elementwise.map(x, into: &out) { max($0, 0) }
+        Elementwise.apply(.relu, x, x, into: &out)
         if training { y = out }
         return out
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         var dx = Tensor(uninitialized: dy.shape)
-        Elementwise.zip(dy, y, into: &dx) { d, out in out > 0 ? d : 0 }
+        Elementwise.apply(.reluGradient, dy, y, into: &dx)
         return dx
     }
 }
@@ -49,14 +49,14 @@ public final class Dropout: Layer {
             }
         }
         var y = Tensor(uninitialized: x.shape)
-        Elementwise.zip(x, mask, into: &y) { $0 * $1 }
+        Elementwise.apply(.multiply, x, mask, into: &y)
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard rate > 0 else { return dy }
         var dx = Tensor(uninitialized: dy.shape)
-        Elementwise.zip(dy, mask, into: &dx) { $0 * $1 }
+        Elementwise.apply(.multiply, dy, mask, into: &dx)
         return dx
     }
 }
@@ -73,24 +73,25 @@ public final class Flatten: Layer {
     public func backward(_ dy: Tensor) -> Tensor { dy.reshaped(input) }
 }
 
-/// Element-by-element loops spread over the cores in large chunks.
+/// Element-by-element loops spread over the cores in large chunks. Each
+/// operation is a plain loop of its own so the compiler vectorises it (a
+/// closure per element ran at 1.7 ns per value).
 enum Elementwise {
-    @inline(__always)
-    static func map(_ x: Tensor, into out: inout Tensor, _ f: (Float) -> Float) {
-        x.data.withUnsafeBufferPointer { xb in
-        out.data.withUnsafeMutableBufferPointer { ob in
-            let xp = xb.baseAddress!, op = SendablePointer(ob.baseAddress!)
-            Parallel.slices(xb.count, minimum: 1 << 16) { _, r in for i in r { op.p[i] = f(xp[i]) } }
-        }}
-    }
+    enum Operation { case relu, reluGradient, multiply }
 
-    @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor, into out: inout Tensor, _ f: (Float, Float) -> Float) {
+    /// out = relu(a) | (b > 0 ? a : 0) | a·b
+    static func apply(_ op: Operation, _ a: Tensor, _ b: Tensor, into out: inout Tensor) {
         a.data.withUnsafeBufferPointer { ab in
         b.data.withUnsafeBufferPointer { bb in
         out.data.withUnsafeMutableBufferPointer { ob in
-            let ap = ab.baseAddress!, bp = bb.baseAddress!, op = SendablePointer(ob.baseAddress!)
-            Parallel.slices(ab.count, minimum: 1 << 16) { _, r in for i in r { op.p[i] = f(ap[i], bp[i]) } }
+            let ap = ab.baseAddress!, bp = bb.baseAddress!, o = SendablePointer(ob.baseAddress!)
+            Parallel.slices(ab.count, minimum: 1 << 16) { _, r in
+                switch op {
+                case .relu: for i in r { o.p[i] = max(ap[i], 0) }
+                case .reluGradient: for i in r { o.p[i] = bp[i] > 0 ? ap[i] : 0 }
+                case .multiply: for i in r { o.p[i] = ap[i] * bp[i] }
+                }
+            }
         }}}
     }
 }

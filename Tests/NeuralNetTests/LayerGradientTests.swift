@@ -109,3 +109,14 @@ import Testing
         for i in 0..<after.count { #expect(abs(after.data[i] - 2 * before.data[i]) < 1e-4) }
     }
 }
+
+@Suite struct MaxPoolInferenceTests {
+    /// The argmax-free inference path gives the training path's values.
+    @Test func inferenceMatchesTraining() {
+        var rng = RNG(seed: 13)
+        let pool = MaxPool2D()
+        let x = Tensor(shape: [2, 3, 7, 6], data: (0..<252).map { _ in rng.normal() })
+        #expect(pool.forward(x, training: false).data == pool.forward(x, training: true).data)
+        #expect(pool.forward(x, training: false).shape == [2, 3, 3, 3])
+    }
+}
