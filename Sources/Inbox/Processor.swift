@@ -236,11 +236,15 @@ public final class Processor: @unchecked Sendable {
     /// Output names chosen for the batch being recorded, so two files of one batch never share one.
     private var reservedOutputs: Set<String> = []
 
-    static func timestamp(_ d: Date) -> String {
+    /// Made once: building a formatter per row cost more than the row.
+    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
-    }
+        return f
+    }()
+    private static let formatterLock = NSLock()
+
+    static func timestamp(_ d: Date) -> String { formatterLock.withLock { formatter.string(from: d) } }
 
     static func day(_ d: Date) -> String { String(timestamp(d).prefix(10)) }
 }
