@@ -2,6 +2,7 @@ import Crypto
 import FashionModel
 import Foundation
 import ImageIntake
+import NeuralNet
 
 /// A photo read, hashed, decoded and converted: ready for the model.
 public struct PreparedPhoto: Sendable {
@@ -46,17 +47,30 @@ public enum PhotoLoader {
         let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
-        let box = ResultsBox(results)
+        let box = UncheckedSendable(results)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            box.buffer[i] = prepare(paths[i], limits: limits, conversion: conversion)
+            box.value[i] = prepare(paths[i], limits: limits, conversion: conversion)
         }
         return results.map { $0! }
     }
 }
 
-private struct ResultsBox: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<PreparedPhoto?>
-    init(_ b: UnsafeMutableBufferPointer<PreparedPhoto?>) { buffer = b }
+extension PhotoLoader {
+    /// Classifies the decodable photos of a batch in one forward pass. Returns,
+    /// per photo, its prediction (nil if it could not be decoded) and its time
+    /// including an equal share of the forward pass.
+    public static func classify(_ photos: [PreparedPhoto], with model: Model) -> [(prediction: Prediction?, milliseconds: Double)] {
+        let good = photos.compactMap { try? $0.pixels.get() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var predictions = model.predict(good.flatMap { $0 }).makeIterator()
+        let share = good.isEmpty ? 0 : Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(good.count)
+        return photos.map { photo in
+            switch photo.pixels {
+            case .success: (predictions.next(), photo.milliseconds + share)
+            case .failure: (nil, photo.milliseconds)
+            }
+        }
+    }
 }
 
 /// Reads a whole regular file; FIFOs, devices and folders are refused without blocking.

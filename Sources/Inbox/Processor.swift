@@ -153,19 +153,16 @@ public final class Processor: @unchecked Sendable {
         noteAttempts(claims)
         let m = currentModel
         let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: options.limits)
-        let good = photos.compactMap { try? $0.pixels.get() }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        var predictions = m.predict(good.flatMap { $0 }).makeIterator()
-        let share = good.isEmpty ? 0 : Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(good.count)
+        let results = PhotoLoader.classify(photos, with: m)
         var batch: [(Claim, ResultRecord, String?)] = []
-        for (c, photo) in zip(claims, photos) {
+        for ((c, photo), result) in zip(zip(claims, photos), results) {
             switch photo.pixels {
             case .success:
-                let p = predictions.next()!
+                let p = result.prediction!
                 let review = p.best.confidence < options.reviewThreshold
                 let folder = "\(review ? layout.review : layout.out)/\(p.best.label.slug)"
                 var r = makeRecord(c, sha: photo.sha256, status: review ? .review : .classified, prediction: p,
-                                   output: freeName(in: folder, c.original), ms: photo.milliseconds + share, error: "", model: m.id)
+                                   output: freeName(in: folder, c.original), ms: result.milliseconds, error: "", model: m.id)
                 let key = Self.hashKey(photo.sha256)
                 if let first = firstByHash[key] { r.duplicateOf = first } else { firstByHash[key] = c.original }
                 batch.append((c, r, nil))

@@ -29,9 +29,9 @@ public enum Parallel {
 }
 
 /// Carries a value into `concurrentPerform`, whose workers touch disjoint data.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }
 
 /// A raw pointer that may cross into `concurrentPerform` (Swift 6 rejects

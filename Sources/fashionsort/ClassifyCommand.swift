@@ -35,19 +35,12 @@ struct ClassifyCommand: ParsableCommand {
         func flush() {
             let photos = PhotoLoader.prepare(pending)
             pending.removeAll(keepingCapacity: true)
-            // One forward pass for every decodable photo of the batch.
-            let good = photos.compactMap { try? $0.pixels.get() }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            var predictions = m.predict(good.flatMap { $0 }).makeIterator()
-            let share = good.isEmpty ? 0 : Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(good.count)
-            for photo in photos {
+            for (photo, result) in zip(photos, PhotoLoader.classify(photos, with: m)) {
                 total += 1
                 var record = ResultRecord(time: "", file: photo.file, sha256: photo.sha256, status: .classified,
-                                          prediction: nil, model: m.id, milliseconds: photo.milliseconds)
+                                          prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
                 switch photo.pixels {
-                case .success:
-                    record.prediction = predictions.next()
-                    record.milliseconds += share
+                case .success: break
                 case .failure(let error):
                     rejected += 1
                     record.status = .rejected

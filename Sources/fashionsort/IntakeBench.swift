@@ -41,7 +41,7 @@ struct IntakeBench {
             func convertAll() -> [Float] {
                 let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * 784)
                 defer { out.deallocate() }
-                let box = UncheckedBox(out)
+                let box = UncheckedSendable(out)
                 DispatchQueue.concurrentPerform(iterations: n) { i in
                     let img = try! ImageDecoder.decode(samples[i % samples.count], file: "bench", limits: limits)
                     let px = FashionConversion.convert(img)
@@ -57,9 +57,4 @@ struct IntakeBench {
     }
 
     func best(_ body: () -> Void) -> Double { bestTime(runs: runs, body) }
-}
-
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
 }
