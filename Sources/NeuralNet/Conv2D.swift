@@ -4,7 +4,7 @@
 /// the column matrix Col [C·9, pixels] gives the output channels as rows, so
 /// one image's result is already NCHW. Weights use PyTorch's layout
 /// `weight [OC, C, 3, 3]`, `bias [OC]`, so a row of W is one filter.
-public final class Conv2D: Layer, InputGradientOptional {
+public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     public let inChannels: Int, outChannels: Int, padding: Int
     public let weight: Parameter, bias: Parameter
     public var needsInputGradient = true
@@ -38,13 +38,26 @@ public final class Conv2D: Layer, InputGradientOptional {
     private func groupSize(_ pixels: Int) -> Int { max(1, 512 / pixels) }
 
     // x [N, C, H, W] → y [N, OC, OH, OW]
-    // Per group of g images: Y [OC, g·R] = W [OC, K] · Col [K, g·R], R = OH·OW, K = C·9.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        run(x, Epilogue(bias: bias), training: training)
+    }
+
+    public var canPool: Bool { true }
+
+    // x [N, C, H, W] → y [N, OC, OH, OW], or [N, OC, OH/2, OW/2] when the epilogue pools
+    public func infer(_ x: Tensor, _ epilogue: Epilogue) -> Tensor {
+        run(x, epilogue, training: false)
+    }
+
+    // Per group of g images: Y [OC, g·R] = W [OC, K] · Col [K, g·R], R = OH·OW, K = C·9,
+    // then each [R] plane of Y goes through the epilogue into y.
+    private func run(_ x: Tensor, _ epilogue: Epilogue, training: Bool) -> Tensor {
         input = x.shape
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let oh = h + 2 * padding - 2, ow = w + 2 * padding - 2, r = oh * ow, k = inChannels * 9
         let oc = outChannels, g = groupSize(r)
-        var y = Tensor(uninitialized: [n, oc, oh, ow])
+        let yh = epilogue.pool ? oh / 2 : oh, yw = epilogue.pool ? ow / 2 : ow, yr = yh * yw
+        var y = Tensor(uninitialized: [n, oc, yh, yw])
         if training { resize(&cols, to: n * r * k); packed = nil }
         let source = weight.value.data.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
         if !training && (packed == nil || packedFrom != source) {
@@ -52,15 +65,17 @@ public final class Conv2D: Layer, InputGradientOptional {
             packedFrom = source
         }
         let pw = packed
+        // A lone image cannot be split by images: its product is split instead.
+        let splitProduct = n < Parallel.threads && oc * k * r >= 1 << 17
         x.data.withUnsafeBufferPointer { xb in
         weight.value.data.withUnsafeBufferPointer { wb in
-        bias.value.data.withUnsafeBufferPointer { bb in
         y.data.withUnsafeMutableBufferPointer { yb in
         cols.withUnsafeMutableBufferPointer { cb in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, bp = bb.baseAddress!
+            let xp = xb.baseAddress!, wp = wb.baseAddress!
             let yp = SendablePointer(yb.baseAddress!)
             let cache = training ? SendablePointer(cb.baseAddress!) : nil
-            Parallel.slices(n, minimum: g) { _, range in
+            Parallel.slices(splitProduct ? 1 : n, minimum: g) { _, range in
+                let range = splitProduct ? 0..<n : range
                 let local = cache == nil ? UnsafeMutablePointer<Float>.allocate(capacity: g * r * k) : nil
                 let out = UnsafeMutablePointer<Float>.allocate(capacity: g * r * oc)
                 defer { local?.deallocate(); out.deallocate() }
@@ -70,7 +85,9 @@ public final class Conv2D: Layer, InputGradientOptional {
                     for i in 0..<cnt {
                         im2col(xp + (i0 + i) * inChannels * h * w, h, w, oh, ow, col + i * r, l)
                     }
-                    if let pw {
+                    if let pw, splitProduct {
+                        GEMM.multiplyParallel(pw, n: l, .rows(col, columns: l), out, ldc: l)
+                    } else if let pw {
                         GEMM.multiply(pw, n: l, .rows(col, columns: l), out, ldc: l, accumulate: false)
                     } else {
                         GEMM.multiply(m: oc, n: l, k: k, .rows(wp, columns: k), .rows(col, columns: l),
@@ -78,13 +95,12 @@ public final class Conv2D: Layer, InputGradientOptional {
                     }
                     for i in 0..<cnt {
                         for c in 0..<oc {
-                            let dst = yp.p + ((i0 + i) * oc + c) * r, src = out + c * l + i * r, b = bp[c]
-                            for j in 0..<r { dst[j] = src[j] + b }
+                            epilogue.plane(c, out + c * l + i * r, oh, ow, into: yp.p + ((i0 + i) * oc + c) * yr)
                         }
                     }
                 }
             }
-        }}}}}
+        }}}}
         return y
     }
 

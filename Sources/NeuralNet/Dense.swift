@@ -1,5 +1,5 @@
 /// Fully connected layer, y = x·Wᵀ + b, with PyTorch's `weight [out, in]`.
-public final class Dense: Layer, InputGradientOptional {
+public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public let inFeatures: Int, outFeatures: Int
     public let weight: Parameter, bias: Parameter
     public var needsInputGradient = true
@@ -22,22 +22,32 @@ public final class Dense: Layer, InputGradientOptional {
     // x [N, in] → y [N, out]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         if training { self.x = x }
+        return infer(x, Epilogue(bias: bias))
+    }
+
+    public var canPool: Bool { false }
+
+    // x [N, in] → y [N, out] = epilogue(x·Wᵀ)
+    public func infer(_ x: Tensor, _ epilogue: Epilogue) -> Tensor {
         let n = x.shape[0], fi = inFeatures, fo = outFeatures
-        var y = Tensor(zeros: [n, fo])
+        var y = Tensor(uninitialized: [n, fo])
         x.data.withUnsafeBufferPointer { xb in
         weight.value.data.withUnsafeBufferPointer { wb in
         y.data.withUnsafeMutableBufferPointer { yb in
-            for i in 0..<n { (yb.baseAddress! + i * fo).update(from: bias.value.data, count: fo) }
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
-            // A few rows: dot products over W's contiguous rows beat packing all of Wᵀ.
             if n < 4 {
-                for i in 0..<n { for o in 0..<fo { yp.p[i * fo + o] += Vector.dot(wp + o * fi, xp + i * fi, fi) } }
-                return
+                // A few rows: dot products over W's contiguous rows beat packing all of Wᵀ;
+                // a big W is streamed by all cores (memory-bound).
+                Parallel.slices(fo, minimum: max(1, (1 << 15) / fi)) { _, outs in
+                    for i in 0..<n { for o in outs { yp.p[i * fo + o] = Vector.dot(wp + o * fi, xp + i * fi, fi) } }
+                }
+            } else {
+                Parallel.slices(n, minimum: 32) { _, r in
+                    GEMM.multiply(m: r.count, n: fo, k: fi, .rows(xp + r.lowerBound * fi, columns: fi),
+                                  .transposed(wp, columns: fi), yp.p + r.lowerBound * fo, ldc: fo, accumulate: false)
+                }
             }
-            Parallel.slices(n, minimum: 32) { _, r in
-                GEMM.multiply(m: r.count, n: fo, k: fi, .rows(xp + r.lowerBound * fi, columns: fi),
-                              .transposed(wp, columns: fi), yp.p + r.lowerBound * fo, ldc: fo, accumulate: true)
-            }
+            for i in 0..<n { epilogue.row(yp.p + i * fo, fo) }
         }}}
         return y
     }

@@ -48,16 +48,61 @@ public enum GEMM {
 
     /// `C[m×n] = A·B (+ C)` with A already packed.
     public static func multiply(_ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        multiply(a, rows: 0..<a.m, n: n, b, c, ldc: ldc, accumulate: accumulate)
+    }
+
+    /// Rows `rows` of `C = A·B` (C points at row 0); `rows` starts on a 6-row panel.
+    static func multiply(_ a: PackedA, rows: Range<Int>, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>,
+                         ldc: Int, accumulate: Bool) {
         a.panels.withUnsafeBufferPointer { p in
-            multiply(m: a.m, n: n, k: a.k, Operand(p.baseAddress!, rowStride: 0, colStride: 0), b, c, ldc: ldc,
-                     accumulate: accumulate, prepacked: p.baseAddress!)
+            multiply(m: rows.count, n: n, k: a.k, Operand(p.baseAddress!, rowStride: 0, colStride: 0), b,
+                     c + rows.lowerBound * ldc, ldc: ldc, accumulate: accumulate,
+                     prepacked: Prepacked(base: p.baseAddress!, rows: roundUp(a.m, mr), first: rows.lowerBound))
         }
+    }
+
+    /// `C = A·B` split over the cores for one small product (a batch-1 forward
+    /// pass): by 16-column panels, or by 6-row panels when that balances better.
+    public static func multiplyParallel(_ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let parts = Parallel.threads
+        let mTiles = (a.m + mr - 1) / mr, nTiles = (n + nr - 1) / nr
+        let byColumns = (nTiles + parts - 1) / parts * mTiles, byRows = (mTiles + parts - 1) / parts * nTiles
+        guard parts > 1, min(byColumns, byRows) < mTiles * nTiles else {
+            multiply(a, n: n, b, c, ldc: ldc, accumulate: false); return
+        }
+        let out = SendablePointer(c), bv = UncheckedSendable(b), av = UncheckedSendable(a)
+        if byColumns <= byRows {
+            let chunk = (nTiles + parts - 1) / parts * nr
+            Parallel.slices(parts) { p, _ in
+                let j0 = p * chunk, j1 = min(n, j0 + chunk)
+                guard j0 < j1 else { return }
+                let b = bv.value
+                multiply(av.value, n: j1 - j0, Operand(b.base + j0 * b.colStride, rowStride: b.rowStride, colStride: b.colStride),
+                         out.p + j0, ldc: ldc, accumulate: false)
+            }
+        } else {
+            let chunk = (mTiles + parts - 1) / parts * mr
+            Parallel.slices(parts) { p, _ in
+                let i0 = p * chunk, i1 = min(av.value.m, i0 + chunk)
+                guard i0 < i1 else { return }
+                multiply(av.value, rows: i0..<i1, n: n, bv.value, out.p, ldc: ldc, accumulate: false)
+            }
+        }
+    }
+
+    /// Where packed panels of A start: `rows` rows per k-block, beginning at row `first`.
+    struct Prepacked {
+        let base: UnsafePointer<Float>, rows: Int, first: Int
     }
 
     /// `C[m×n]` (row stride `ldc`) `= A[m×k]·B[k×n]`, plus the old C when `accumulate`.
     public static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
-                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
-                                prepacked: UnsafePointer<Float>? = nil) {
+                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        multiply(m: m, n: n, k: k, a, b, c, ldc: ldc, accumulate: accumulate, prepacked: nil)
+    }
+
+    static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
+                         _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prepacked: Prepacked?) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
@@ -78,7 +123,7 @@ public enum GEMM {
                 packB(b, row: pc, col: jc, kb: kb, nb: nb, into: bPack)
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mb = min(mc, m - ic)
-                    let aPack = prepacked.map { UnsafeMutablePointer(mutating: $0) + pc * roundUp(m, mr) + ic * kb } ?? aPack
+                    let aPack = prepacked.map { UnsafeMutablePointer(mutating: $0.base) + pc * $0.rows + ($0.first + ic) * kb } ?? aPack
                     if prepacked == nil { packA(a, row: ic, col: pc, mb: mb, kb: kb, into: aPack) }
                     for jr in stride(from: 0, to: nb, by: nr) {
                         let nrr = min(nr, nb - jr)

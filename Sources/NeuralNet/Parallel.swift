@@ -15,13 +15,15 @@ public enum Parallel {
         let parts = max(1, min(threads, count / max(1, minimum)))
         if parts == 1 { body(0, 0..<count); return }
         withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = count * p / parts, hi = count * (p + 1) / parts
-                work.value(p, lo..<hi)
-            }
+            let part = { (p: Int) in body(p, count * p / parts..<count * (p + 1) / parts) }
+            // A nested or concurrent call finds the pool busy and uses Dispatch.
+            if pool.run(parts, part) { return }
+            let work = UncheckedSendable(part)
+            DispatchQueue.concurrentPerform(iterations: parts) { work.value($0) }
         }
     }
+
+    private static let pool = WorkerPool(threads: threads)
 
     public static func partCount(_ count: Int, minimum: Int = 1) -> Int {
         max(1, min(threads, count / max(1, minimum)))

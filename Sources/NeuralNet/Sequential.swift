@@ -12,7 +12,25 @@ public final class Sequential {
     }
 
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
-        layers.reduce(x) { $1.forward($0, training: training) }
+        training ? layers.reduce(x) { $1.forward($0, training: true) } : infer(x)
+    }
+
+    /// Inference: each convolution or dense layer takes the batch norm, ReLU and
+    /// max pool after it into its epilogue; dropout is the identity and skipped.
+    private func infer(_ x: Tensor) -> Tensor {
+        var x = x, i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            i += 1
+            if layer is Dropout { continue }
+            guard let fusable = layer as? EpilogueFusable else { x = layer.forward(x, training: false); continue }
+            var epilogue = Epilogue(bias: fusable.bias)
+            if i < layers.count, let bn = layers[i] as? BatchNorm { epilogue.fold(bn); i += 1 }
+            if i < layers.count, layers[i] is ReLU { epilogue.relu = true; i += 1 }
+            if fusable.canPool, i < layers.count, layers[i] is MaxPool2D { epilogue.pool = true; i += 1 }
+            x = fusable.infer(x, epilogue)
+        }
+        return x
     }
 
     /// Back-propagates dL/dy through every layer, accumulating gradients.

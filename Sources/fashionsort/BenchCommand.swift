@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Architectures to time (default: all).") var architecture: [String] = []
     @Option(name: .long, help: "Timed runs per figure; the best is reported.") var runs = 5
     @Flag(name: .long, help: "Print JSON.") var json = false
-    @Flag(name: .long, help: "Also print time per layer for one training step at batch 128.") var layers = false
+    @Flag(name: .long, help: "Also print time per layer: inference at batch 1 and 256, training at batch 128.") var layers = false
     @Flag(name: .long, help: "Also time decoding + conversion (and classification) of PNG and JPEG photos.") var intake = false
     @Option(name: .long, help: "With --intake: a folder of real photos to time (e.g. ../shared/real-photos/validation).")
     var photos: String?
@@ -87,27 +87,45 @@ struct BenchCommand: ParsableCommand {
                       threads: Parallel.threads)
     }
 
-    /// Forward and backward milliseconds of each layer (best of `runs`).
+    /// Per layer: inference time at batch 1 and 256, and forward and backward
+    /// time of one training step at batch 128 (each the best of `runs`).
     func profileLayers(_ arch: Architecture) {
         let net = Model(architecture: arch, seed: 1).network
         var rng = RNG(seed: 3)
-        var fwd = [Double](repeating: .infinity, count: net.layers.count), bwd = fwd
+        func input(_ n: Int) -> Tensor { Tensor(shape: [n, 1, 28, 28], data: (0..<n * 784).map { _ in rng.uniform() }) }
+        func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
+        let count = net.layers.count
+        var one = [Double](repeating: .infinity, count: count), big = one, fwd = one, bwd = one
+        let x1 = input(1), x256 = input(256), x128 = input(128)
         for _ in 0..<max(2, runs) {
-            var x = Tensor(shape: [128, 1, 28, 28], data: (0..<128 * 784).map { _ in rng.uniform() })
+            for (x, reps) in [(x1, 200), (x256, 1)] {
+                var x = x
+                for (i, layer) in net.layers.enumerated() {
+                    let t0 = clock()
+                    var y = x
+                    for _ in 0..<reps { y = layer.forward(x, training: false) }
+                    let ms = (clock() - t0) / Double(reps)
+                    if reps == 1 { big[i] = min(big[i], ms) } else { one[i] = min(one[i], ms) }
+                    x = y
+                }
+            }
+            var x = x128
             for (i, layer) in net.layers.enumerated() {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = clock()
                 x = layer.forward(x, training: true)
-                fwd[i] = min(fwd[i], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                fwd[i] = min(fwd[i], clock() - t0)
             }
             var d = x
             for (i, layer) in net.layers.enumerated().reversed() {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = clock()
                 d = layer.backward(d)
-                bwd[i] = min(bwd[i], Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                bwd[i] = min(bwd[i], clock() - t0)
             }
         }
+        print("  layer        inference b1 (µs)  b256 (ms) | training b128: forward (ms)  backward (ms)")
         for (i, layer) in net.layers.enumerated() {
-            print(String(format: "  %-12@ forward %7.2f ms  backward %7.2f ms", String(describing: type(of: layer)), fwd[i], bwd[i]))
+            print(String(format: "  %-12@ %17.1f %10.2f | %27.2f %14.2f", String(describing: type(of: layer)),
+                         one[i] * 1e3, big[i], fwd[i], bwd[i]))
         }
     }
 

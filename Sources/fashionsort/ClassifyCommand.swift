@@ -27,7 +27,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let m = try model.load()
-        var sink = try OutputSink(path: output)
+        let sink = try OutputSink(path: output)
         let columns = ResultRecord.classifyColumns + ResultRecord.extraColumns(top: top)
         if !json { sink.write(CSV.line(columns)) }
         var rejected = 0, total = 0

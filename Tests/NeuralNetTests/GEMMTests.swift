@@ -31,4 +31,42 @@ import Testing
             #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
         }}
     }
+
+    /// Packed weights split over the cores by columns (wide B) or by 6-row
+    /// panels (narrow B, as a batch-1 convolution on a 3×3 map), with k-blocks
+    /// longer than one packing block.
+    @Test(arguments: [(64, 121, 288), (128, 9, 576), (13, 5, 300), (7, 40, 9)])
+    func packedParallelMatchesNaive(m: Int, n: Int, k: Int) {
+        var rng = RNG(seed: UInt64(m + n + k))
+        let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
+        var c = [Float](repeating: .nan, count: m * n)
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            let packed = GEMM.PackedA(m: m, k: k, .rows(ap.baseAddress!, columns: k))
+            GEMM.multiplyParallel(packed, n: n, .rows(bp.baseAddress!, columns: n), cp.baseAddress!, ldc: n)
+        }}}
+        for i in 0..<m { for j in 0..<n {
+            var s: Float = 0
+            for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
+            #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
+        }}
+    }
+}
+
+@Suite struct ParallelTests {
+    /// Every index visited exactly once, also when a slice body splits again
+    /// (the pool is busy then, and the inner call must still run all parts).
+    @Test func nestedSlicesVisitEveryIndexOnce() {
+        var hits = [Int](repeating: 0, count: 1000)
+        hits.withUnsafeMutableBufferPointer { h in
+            let p = UncheckedSendable(h.baseAddress!)
+            for _ in 0..<50 {
+                Parallel.slices(10) { _, outer in
+                    for o in outer {
+                        Parallel.slices(100) { _, inner in for i in inner { p.value[o * 100 + i] += 1 } }
+                    }
+                }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 50 })
+    }
 }
