@@ -167,11 +167,11 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
                     for oy in 0..<oh {
                         let iy = oy + ky - pad, dst = row + oy * ow
                         guard iy >= 0 && iy < h else { dst.update(repeating: 0, count: ow); continue }
-                        let src = x + (c * h + iy) * w
-                        for ox in 0..<ow {
-                            let ix = ox + kx - pad
-                            dst[ox] = (ix >= 0 && ix < w) ? src[ix] : 0
-                        }
+                        // Valid columns are one contiguous run: copy it, zero the padding.
+                        let lo = max(0, pad - kx), hi = min(ow, w + pad - kx)
+                        dst.update(repeating: 0, count: lo)
+                        (dst + lo).update(from: x + (c * h + iy) * w + lo + kx - pad, count: hi - lo)
+                        (dst + hi).update(repeating: 0, count: ow - hi)
                     }
                 }
             }

@@ -11,6 +11,7 @@ struct IntakeBench {
     struct Result: Codable {
         var kind: String
         var bytes: Int
+        var decodePerSecond: Double
         var decodeConvertPerSecond: Double
         var endToEndPerSecond: Double
     }
@@ -38,21 +39,24 @@ struct IntakeBench {
         return kinds.map { kind, samples in
             let n = max(256, samples.count)
             let limits = PhotoLoader.limits()
-            func convertAll() -> [Float] {
+            func convertAll(converting: Bool = true) -> [Float] {
                 let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * 784)
+                out.initialize(repeating: 0)
                 defer { out.deallocate() }
                 let box = UncheckedSendable(out)
                 DispatchQueue.concurrentPerform(iterations: n) { i in
                     let img = try! ImageDecoder.decode(samples[i % samples.count], file: "bench", limits: limits)
+                    guard converting else { return }
                     let px = FashionConversion.convert(img)
                     for j in 0..<784 { box.value[i * 784 + j] = px[j] }
                 }
                 return Array(out)
             }
+            let decode = best { _ = convertAll(converting: false) }
             let convert = best { _ = convertAll() }
             let endToEnd = best { _ = model.predict(convertAll()) }
             return Result(kind: kind, bytes: samples.map(\.count).reduce(0, +) / samples.count,
-                          decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
+                          decodePerSecond: Double(n) / decode, decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
         }
     }
 
