@@ -26,7 +26,8 @@ struct Daemon: ParsableCommand {
     @Option(name: .long, help: "Flat YAML configuration file.") var config: String?
 
     static func main() {
-        Parallel.retainFreedMemory()
+        // Before any thread exists, so every thread inherits the mask.
+        Service.blockSignals()
         main(nil)
     }
 

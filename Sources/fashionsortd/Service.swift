@@ -30,7 +30,7 @@ final class Service: @unchecked Sendable {
     }
 
     func run() throws {
-        // First, so a SIGTERM during start-up is not lost.
+        // First, so a SIGTERM during start-up is handled (it waits, blocked, until then).
         installSignals()
         let layout = Layout(root: config.root, instance: config.instance, inbox: config.inbox)
         try layout.create()
@@ -146,9 +146,21 @@ final class Service: @unchecked Sendable {
                 }
             }
             s.resume()
-            signal(sig, SIG_IGN)   // after the source exists: no window in which the signal is dropped
             signalSources.append(s)
         }
+    }
+
+    /// Blocks the stop and reload signals in the calling thread, and so in
+    /// every thread started after it. Blocked, a signal stays pending until
+    /// Dispatch's signalfd reads it. (Setting SIG_IGN instead, as this did
+    /// before, raced with Dispatch installing its own handler: when the
+    /// handler came first, a SIGTERM right after READY was discarded and the
+    /// daemon never stopped; seen once in the daemon benchmark.)
+    static func blockSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
     static func stamp(_ path: String) -> String {
