@@ -3,7 +3,7 @@
 systemd sees it), files/s for bursts, latency at light load and resident
 memory after many files. Standard library only.
 
-  python3 deploy/bench-daemon.py [--bin .build/release] [--photos DIR] [--files 10000]
+  python3 deploy/bench-daemon.py [--bin .build/release] [--photos DIR] [--files 10000] [--model PATH]
 """
 import argparse, csv, glob, json, os, shutil, socket, subprocess, sys, tempfile, time
 
@@ -11,6 +11,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--bin", default=".build/release")
 ap.add_argument("--photos", help="folder of real JPEG photos (e.g. ../shared/real-photos/validation)")
 ap.add_argument("--files", type=int, default=10000, help="28x28 PNGs for the memory run")
+ap.add_argument("--model", help="checkpoint for the daemon (default: the shipped model)")
 args = ap.parse_args()
 
 work = tempfile.mkdtemp(prefix="fsd-bench-")
@@ -46,7 +47,8 @@ def start(root):
     s.bind(sock_path)
     env = dict(os.environ, NOTIFY_SOCKET=sock_path)
     t0 = time.perf_counter()
-    p = subprocess.Popen([f"{args.bin}/fashionsortd", "--root", root, "--instance", "bench"], env=env,
+    model = ["--model", os.path.abspath(args.model)] if args.model else []
+    p = subprocess.Popen([f"{args.bin}/fashionsortd", "--root", root, "--instance", "bench"] + model, env=env,
                          stderr=open(root + ".log", "w"))
     s.settimeout(30)
     while True:

@@ -109,6 +109,19 @@ import Testing
         #expect(["out", "review", "rejected"].flatMap { filesUnder("\(root)/\($0)") }.count == rows)
     }
 
+    /// A SIGTERM straight after READY must stop the daemon every time (it was
+    /// once discarded when the signal disposition raced with Dispatch's handler).
+    @Test func sigtermRightAfterReadyAlwaysStops() throws {
+        let root = temporaryDirectory("term-early")
+        let model = try smallModel(in: root)
+        for i in 0..<8 {
+            let daemon = try DaemonProcess(root: "\(root)/\(i)", arguments: ["--model", model])
+            #expect(daemon.wait(for: "ready"))
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitExit(timeout: 5) == 0, "start \(i) did not stop on SIGTERM")
+        }
+    }
+
     @Test func sighupWithACorruptModelKeepsTheOldOne() throws {
         let root = temporaryDirectory("hup")
         let model = smallModel(in: root)
