@@ -32,7 +32,7 @@ public enum PhotoLoader {
         }
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch { return done("", .failure(.unreadable(file: path, reason: error.reason))) }
-        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let sha = TextFormat.hex(SHA256.hash(data: bytes))
         do {
             let image = try ImageDecoder.decode(bytes, file: path, limits: limits)
             return done(sha, .success(conversion == .paper ? FashionConversion.convert(image) : FashionConversion.naive(image)))

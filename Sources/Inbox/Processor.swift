@@ -202,7 +202,7 @@ public final class Processor: @unchecked Sendable {
             if r.status == .rejected {
                 log("rejected \(c.original): \(r.error)", true)
             } else {
-                log("\(r.status.rawValue) \(c.original) as \(r.prediction!.best.label.name) (\(String(format: "%.3f", r.prediction!.best.confidence)))\(r.duplicateOf.isEmpty ? "" : ", duplicate of \(r.duplicateOf)")", false)
+                log("\(r.status.rawValue) \(c.original) as \(r.prediction!.best.label.name) (\(TextFormat.fixed(Double(r.prediction!.best.confidence), places: 3)))\(r.duplicateOf.isEmpty ? "" : ", duplicate of \(r.duplicateOf)")", false)
             }
             lock.withLock { stats.record(r, latency: Double(now &- c.arrival) / 1e6, kind: kind) }
         }

@@ -39,7 +39,7 @@ public struct ResultRecord: Sendable {
 
     public func values(_ columns: [String], top: Int = 2) -> [String] {
         let p = prediction
-        func conf(_ c: Float) -> String { String(format: "%.4f", c) }
+        func conf(_ c: Float) -> String { TextFormat.fixed(Double(c), places: 4) }
         var out: [String] = columns.map { col in
             switch col {
             case "time": time
@@ -53,7 +53,7 @@ public struct ResultRecord: Sendable {
             case "second_confidence": p.map { conf($0.second.confidence) } ?? ""
             case "output": output
             case "model": model
-            case "ms": String(format: "%.1f", milliseconds)
+            case "ms": TextFormat.fixed(milliseconds, places: 1)
             case "error": error
             case "duplicate_of": duplicateOf
             case "id": id
