@@ -169,9 +169,9 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
                         guard iy >= 0 && iy < h else { dst.update(repeating: 0, count: ow); continue }
                         // Valid columns are one contiguous run: copy it, zero the padding.
                         let lo = max(0, pad - kx), hi = min(ow, w + pad - kx)
-                        dst.update(repeating: 0, count: lo)
-                        (dst + lo).update(from: x + (c * h + iy) * w + lo + kx - pad, count: hi - lo)
-                        (dst + hi).update(repeating: 0, count: ow - hi)
+                        for j in 0..<lo { dst[j] = 0 }
+                        Vector.copy(x + (c * h + iy) * w + lo + kx - pad, dst + lo, hi - lo)
+                        for j in hi..<ow { dst[j] = 0 }
                     }
                 }
             }

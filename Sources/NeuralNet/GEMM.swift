@@ -160,7 +160,12 @@ public enum GEMM {
             let o = out + j0 * kb
             let src = b.base + row * b.rowStride + (col + j0) * b.colStride
             if b.colStride == 1 && w == nr {
-                for p in 0..<kb { (o + p * nr).update(from: src + p * b.rowStride, count: nr) }
+                // One 64-byte vector per row: a memmove call per 16 floats cost more than the copy.
+                let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(o)
+                for p in 0..<kb {
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * p * b.rowStride, as: SIMD16<Float>.self),
+                                  toByteOffset: 64 * p, as: SIMD16<Float>.self)
+                }
             } else {
                 // Column by column, so a transposed operand is read contiguously.
                 for j in 0..<nr {
