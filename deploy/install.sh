@@ -35,7 +35,7 @@ bin=$(swift build -c release --show-bin-path)
 $sudo install -d "$prefix/bin" "$prefix/share/fashionsort"
 $sudo install -m 0755 "$bin/fashionsort" "$bin/fashionsortd" "$prefix/bin/"
 $sudo install -m 0644 Sources/FashionModel/Resources/default.safetensors "$prefix/share/fashionsort/default.safetensors"
-$sudo install -m 0644 models/photo-aware.safetensors models/seed.safetensors "$prefix/share/fashionsort/"
+$sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors "$prefix/share/fashionsort/"
 $sudo install -d /etc/fashionsort
 [ -e /etc/fashionsort/fashionsortd.yaml ] || $sudo install -m 0644 deploy/fashionsortd.yaml /etc/fashionsort/fashionsortd.yaml
 echo "installed $prefix/bin/fashionsort and $prefix/bin/fashionsortd, model in $prefix/share/fashionsort"
