@@ -48,9 +48,12 @@ public struct Architecture: Codable, Sendable, Equatable {
     public static let all = [slim, wide, seed]
     public static func named(_ name: String) -> Architecture? { all.first { $0.name == name } }
 
-    /// Builds the network with PyTorch-style names: conv1…, bn1…, fc1….
-    public func build(seed: UInt64 = 0) -> Sequential {
-        var rng = RNG(seed: seed)
+    /// Builds the network with PyTorch-style names: conv1…, bn1…, fc1…; He-initialised
+    /// from `seed`, or zero when nil (a checkpoint's weights follow: drawing 862k normal
+    /// numbers was a third of loading the default model).
+    public func build(seed: UInt64? = 0) -> Sequential {
+        var rng = RNG(seed: seed ?? 0)
+        let random = seed != nil
         var shape = Self.inputShape
         var counts = (conv: 0, bn: 0, fc: 0)
         var layers: [Layer] = []
@@ -59,7 +62,7 @@ public struct Architecture: Codable, Sendable, Equatable {
             switch step {
             case .conv(let filters, let padding):
                 counts.conv += 1
-                layer = Conv2D(name: "conv\(counts.conv)", inChannels: shape[0], outChannels: filters, padding: padding, rng: &rng)
+                layer = Conv2D(name: "conv\(counts.conv)", inChannels: shape[0], outChannels: filters, padding: padding, rng: &rng, random: random)
             case .batchNorm:
                 counts.bn += 1
                 layer = BatchNorm(name: "bn\(counts.bn)", channels: shape[0])
@@ -69,7 +72,7 @@ public struct Architecture: Codable, Sendable, Equatable {
             case .flatten: layer = Flatten()
             case .dense(let units):
                 counts.fc += 1
-                layer = Dense(name: "fc\(counts.fc)", inFeatures: shape[0], outFeatures: units, rng: &rng)
+                layer = Dense(name: "fc\(counts.fc)", inFeatures: shape[0], outFeatures: units, rng: &rng, random: random)
             }
             shape = layer.outputShape(shape)
             layers.append(layer)

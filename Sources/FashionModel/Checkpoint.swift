@@ -31,7 +31,8 @@ public final class Model: @unchecked Sendable {
     /// Softmax temperature fitted on validation data (1 = none).
     public var temperature: Float
 
-    public init(architecture: Architecture, seed: UInt64 = 0) {
+    /// A He-initialised network from `seed`; nil leaves the weights zero for a checkpoint to fill.
+    public init(architecture: Architecture, seed: UInt64? = 0) {
         self.architecture = architecture
         self.network = architecture.build(seed: seed)
         self.metadata = [:]
@@ -58,7 +59,7 @@ public final class Model: @unchecked Sendable {
         guard let archJSON = file.metadata["architecture"]?.data(using: .utf8),
               let arch = try? JSONDecoder().decode(Architecture.self, from: archJSON)
         else { throw .incompatible(path: path, reason: "architecture metadata missing or unreadable") }
-        self.init(architecture: arch)
+        self.init(architecture: arch, seed: nil)
         do {
             for p in network.stateTensors {
                 p.value = try file.tensor(p.name, shape: p.value.shape)

@@ -16,14 +16,16 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     private var packed: GEMM.PackedA?
     private var packedFrom: UnsafeRawPointer?
 
-    public init(name: String, inChannels: Int, outChannels: Int, padding: Int, rng: inout RNG) {
+    /// `random: false` leaves the weights zero, for a checkpoint to fill.
+    public init(name: String, inChannels: Int, outChannels: Int, padding: Int, rng: inout RNG, random: Bool = true) {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.padding = padding
         let k = inChannels * 9
         let std = (2 / Float(k)).squareRoot()   // He et al. 2015
         weight = Parameter("\(name).weight",
-                           Tensor(shape: [outChannels, inChannels, 3, 3], data: (0..<outChannels * k).map { _ in rng.normal() * std }),
+                           Tensor(shape: [outChannels, inChannels, 3, 3],
+                                  data: random ? (0..<outChannels * k).map { _ in rng.normal() * std } : .init(repeating: 0, count: outChannels * k)),
                            decay: true)
         bias = Parameter("\(name).bias", Tensor(zeros: [outChannels]))
     }

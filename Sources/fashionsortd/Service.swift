@@ -46,8 +46,11 @@ final class Service: @unchecked Sendable {
                                            "model": "\(model.id)", "model.path": "\(modelPath)",
                                            "watch": "\(config.poll.map { "poll every \($0)s" } ?? "inotify")"])
 
-        // Finish what a previous run left in work/ before taking new files.
-        processor.process(processor.recover())
+        // Finish what a previous run left in work/ before taking new files, one
+        // file at a time: they may share a batch with a photo that killed the
+        // daemon, and processed alone only that photo collects a second attempt
+        // (and is quarantined), not its batch-mates.
+        for claim in processor.recover() { processor.process([claim]) }
 
         let scanner = InboxScanner(folder: layout.inbox, recursive: config.recursive, settle: config.settle)
         let source: EventSource = config.poll.map { PollingSource(interval: $0) }
