@@ -14,6 +14,8 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     /// Weights packed for GEMM, reused by inference until a training pass
     /// changes them or new weights are assigned (another storage address).
     private var packed: GEMM.PackedA?
+    /// Wᵀ packed the other way, for an output map narrower than one GEMM panel.
+    private var packedT: GEMM.PackedB?
     private var packedFrom: UnsafeRawPointer?
 
     /// `random: false` leaves the weights zero, for a checkpoint to fill.
@@ -60,13 +62,20 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
         let oc = outChannels, g = groupSize(r)
         let yh = epilogue.pool ? oh / 2 : oh, yw = epilogue.pool ? ow / 2 : ow, yr = yh * yw
         var y = Tensor(uninitialized: [n, oc, yh, yw])
-        if training { resize(&cols, to: n * r * k); packed = nil }
+        if training { resize(&cols, to: n * r * k); packed = nil; packedT = nil }
         let source = weight.value.data.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
         if !training && (packed == nil || packedFrom != source) {
             packed = weight.value.data.withUnsafeBufferPointer { GEMM.PackedA(m: oc, k: k, .rows($0.baseAddress!, columns: k)) }
+            packedT = nil
             packedFrom = source
         }
-        let pw = packed
+        // A batch whose whole output map is narrower than one 16-column panel
+        // (a 3×3 map at batch 1) is computed transposed: pixels as rows.
+        let narrow = !training && n * r < GEMM.nr
+        if narrow && packedT == nil {
+            packedT = weight.value.data.withUnsafeBufferPointer { GEMM.PackedB(k: k, n: oc, .transposed($0.baseAddress!, columns: k)) }
+        }
+        let pw = packed, pt = narrow ? packedT : nil
         // A lone image cannot be split by images: its product is split instead.
         let splitProduct = n < Parallel.threads && oc * k * r >= 1 << 17
         x.data.withUnsafeBufferPointer { xb in
@@ -87,7 +96,13 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
                     for i in 0..<cnt {
                         im2col(xp + (i0 + i) * inChannels * h * w, h, w, oh, ow, col + i * r, l)
                     }
-                    if let pw, splitProduct {
+                    if let pt {
+                        // Y [OC, l] = (Colᵀ [l, K] · Wᵀ [K, OC])ᵀ
+                        let yt = UnsafeMutablePointer<Float>.allocate(capacity: l * oc)
+                        defer { yt.deallocate() }
+                        GEMM.multiplyParallel(m: l, .transposed(col, columns: l), pt, yt, ldc: oc)
+                        for j in 0..<l { for c in 0..<oc { out[c * l + j] = yt[j * oc + c] } }
+                    } else if let pw, splitProduct {
                         GEMM.multiplyParallel(pw, n: l, .rows(col, columns: l), out, ldc: l)
                     } else if let pw {
                         GEMM.multiply(pw, n: l, .rows(col, columns: l), out, ldc: l, accumulate: false)

@@ -131,20 +131,75 @@ public enum GEMM {
                         for ir in stride(from: 0, to: mb, by: mr) {
                             let mrr = min(mr, mb - ir)
                             let cp = c + (ic + ir) * ldc + jc + jr
-                            if mrr == mr && nrr == nr {
-                                kernel(kb, aPack + ir * kb, bp, cp, ldc, add)
-                            } else {
-                                withUnsafeMutableBytes(of: &tile) { raw in
-                                    let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                                    kernel(kb, aPack + ir * kb, bp, t, nr, false)
-                                    for i in 0..<mrr {
-                                        for j in 0..<nrr {
-                                            cp[i * ldc + j] = t[i * nr + j] + (add ? cp[i * ldc + j] : 0)
-                                        }
-                                    }
-                                }
-                            }
+                            tileStep(kb, aPack + ir * kb, bp, cp, ldc, mrr, nrr, add, &tile)
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    typealias Tile = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+
+    /// One register tile of C; an edge tile (fewer than 6 rows or 16 columns) goes through `tile`.
+    @inline(__always)
+    static func tileStep(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                         _ ldc: Int, _ rows: Int, _ cols: Int, _ add: Bool, _ tile: inout Tile) {
+        if rows == mr && cols == nr { kernel(kb, a, b, c, ldc, add); return }
+        withUnsafeMutableBytes(of: &tile) { raw in
+            let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            kernel(kb, a, b, t, nr, false)
+            for i in 0..<rows {
+                for j in 0..<cols { c[i * ldc + j] = t[i * nr + j] + (add ? c[i * ldc + j] : 0) }
+            }
+        }
+    }
+
+    /// B packed once, as 16-column panels per k-block: a layer's transposed
+    /// weights when the output map is narrower than one panel (a 3×3 map at
+    /// batch 1 filled 9 of every 16 columns the other way round).
+    public struct PackedB {
+        public let k: Int, n: Int
+        let panels: [Float]
+        public init(k: Int, n: Int, _ b: Operand) {
+            self.k = k
+            self.n = n
+            let width = roundUp(n, nr)
+            var out = [Float](repeating: 0, count: width * k)
+            out.withUnsafeMutableBufferPointer { o in
+                for pc in stride(from: 0, to: k, by: kc) {
+                    packB(b, row: pc, col: 0, kb: min(kc, k - pc), nb: n, into: o.baseAddress! + pc * width)
+                }
+            }
+            panels = out
+        }
+    }
+
+    /// `C[m×n] = A·B` with B packed, columns split over the cores by panels; m ≤ 96.
+    public static func multiplyParallel(m: Int, _ a: Operand, _ b: PackedB, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let panels = (b.n + nr - 1) / nr, parts = min(Parallel.threads, panels)
+        let chunk = (panels + parts - 1) / parts * nr
+        let out = SendablePointer(c), av = UncheckedSendable(a), bv = UncheckedSendable(b)
+        Parallel.slices(parts) { p, _ in
+            let j0 = p * chunk, j1 = min(bv.value.n, j0 + chunk)
+            if j0 < j1 { multiply(m: m, av.value, bv.value, columns: j0..<j1, out.p, ldc: ldc) }
+        }
+    }
+
+    static func multiply(m: Int, _ a: Operand, _ b: PackedB, columns: Range<Int>, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let k = b.k, width = roundUp(b.n, nr)
+        let aCap = min(kc, k) * roundUp(m, mr)
+        let aPack = UnsafeMutableRawPointer.allocate(byteCount: aCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: aCap)
+        defer { aPack.deallocate() }
+        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        b.panels.withUnsafeBufferPointer { bp in
+            for pc in stride(from: 0, to: k, by: kc) {
+                let kb = min(kc, k - pc)
+                packA(a, row: 0, col: pc, mb: m, kb: kb, into: aPack)
+                for j in stride(from: columns.lowerBound, to: columns.upperBound, by: nr) {
+                    let panel = bp.baseAddress! + pc * width + j * kb
+                    for i in stride(from: 0, to: m, by: mr) {
+                        tileStep(kb, aPack + i * kb, panel, c + i * ldc + j, ldc, min(mr, m - i), min(nr, columns.upperBound - j), pc > 0, &tile)
                     }
                 }
             }

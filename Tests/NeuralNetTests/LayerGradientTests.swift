@@ -110,6 +110,23 @@ import Testing
     }
 }
 
+@Suite struct ConvNarrowMapTests {
+    /// A 3×3 output map at batch 1 is computed transposed (pixels as rows):
+    /// it must give the training path's values, and follow new weights.
+    @Test func transposedProductMatchesTraining() {
+        var rng = RNG(seed: 14)
+        let conv = Conv2D(name: "c", inChannels: 64, outChannels: 40, padding: 0, rng: &rng)
+        conv.bias.value = Tensor(shape: [40], data: (0..<40).map { _ in rng.normal() })
+        let x = Tensor(shape: [1, 64, 5, 5], data: (0..<1600).map { _ in rng.normal() })
+        let fast = conv.forward(x, training: false), plain = conv.forward(x, training: true)
+        #expect(fast.shape == [1, 40, 3, 3])
+        for i in 0..<plain.count { #expect(abs(fast.data[i] - plain.data[i]) < 1e-3) }
+        conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { -$0 })
+        let flipped = conv.forward(x, training: false)
+        for i in 0..<plain.count { #expect(abs(flipped.data[i] - (2 * conv.bias.value.data[i / 9] - plain.data[i])) < 1e-3) }
+    }
+}
+
 @Suite struct MaxPoolInferenceTests {
     /// The argmax-free inference path gives the training path's values.
     @Test func inferenceMatchesTraining() {
