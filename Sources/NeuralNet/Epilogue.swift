@@ -12,6 +12,12 @@ public struct Epilogue {
 
     init(bias: Parameter) { shift = bias.value.data }
 
+    /// Only the 2×2 max pool, for a pooling layer that has no layer to fuse into.
+    init(poolingChannels channels: Int) {
+        shift = [Float](repeating: 0, count: channels)
+        pool = true
+    }
+
     /// Folds an inference-mode batch norm after the layer into scale and shift:
     /// γ·(x + b − μ)/√(σ² + ε) + β.
     mutating func fold(_ bn: BatchNorm) {

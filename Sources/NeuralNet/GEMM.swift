@@ -32,18 +32,28 @@ public enum GEMM {
         public init(m: Int, k: Int, _ a: Operand) {
             self.m = m
             self.k = k
-            let rows = roundUp(m, mr)   // mc is a multiple of mr, so blocks pack contiguously
-            var out = [Float](repeating: 0, count: rows * k)
-            out.withUnsafeMutableBufferPointer { o in
-                for pc in stride(from: 0, to: k, by: kc) {
-                    let kb = min(kc, k - pc)
-                    for ic in stride(from: 0, to: m, by: mc) {
-                        packA(a, row: ic, col: pc, mb: min(mc, m - ic), kb: kb, into: o.baseAddress! + pc * rows + ic * kb)
-                    }
+            // mc is a multiple of mr, so row blocks pack contiguously.
+            panels = packWhole(k: k, width: roundUp(m, mr)) { pc, kb, out in
+                for ic in stride(from: 0, to: m, by: mc) {
+                    packA(a, row: ic, col: pc, mb: min(mc, m - ic), kb: kb, into: out + ic * kb)
                 }
             }
-            panels = out
         }
+    }
+
+    /// A whole operand packed once, k-block after k-block, `width` packed rows
+    /// (or columns) per k: the layout `multiply` reads prepacked panels in.
+    static func packWhole(k: Int, width: Int, _ pack: (_ pc: Int, _ kb: Int, _ out: UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        var out = [Float](repeating: 0, count: width * k)
+        out.withUnsafeMutableBufferPointer { o in
+            for pc in stride(from: 0, to: k, by: kc) { pack(pc, min(kc, k - pc), o.baseAddress! + pc * width) }
+        }
+        return out
+    }
+
+    /// Uninitialised packing space, 64-byte aligned for the kernel's vector loads.
+    static func packingBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
     }
 
     /// `C[m×n] = A·B (+ C)` with A already packed.
@@ -110,10 +120,9 @@ public enum GEMM {
         }
         let bCap = min(kc, k) * roundUp(min(nc, n), nr)
         let aCap = prepacked == nil ? min(kc, k) * roundUp(min(mc, m), mr) : 0
-        let bPack = UnsafeMutableRawPointer.allocate(byteCount: bCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: bCap)
-        let aPack = UnsafeMutableRawPointer.allocate(byteCount: aCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: aCap)
+        let bPack = packingBuffer(bCap), aPack = packingBuffer(aCap)
         defer { bPack.deallocate(); aPack.deallocate() }
-        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var tile = emptyTile
 
         for jc in stride(from: 0, to: n, by: nc) {
             let nb = min(nc, n - jc)
@@ -140,6 +149,7 @@ public enum GEMM {
     }
 
     typealias Tile = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    static let emptyTile: Tile = (.zero, .zero, .zero, .zero, .zero, .zero)
 
     /// One register tile of C; an edge tile (fewer than 6 rows or 16 columns) goes through `tile`.
     @inline(__always)
@@ -164,18 +174,11 @@ public enum GEMM {
         public init(k: Int, n: Int, _ b: Operand) {
             self.k = k
             self.n = n
-            let width = roundUp(n, nr)
-            var out = [Float](repeating: 0, count: width * k)
-            out.withUnsafeMutableBufferPointer { o in
-                for pc in stride(from: 0, to: k, by: kc) {
-                    packB(b, row: pc, col: 0, kb: min(kc, k - pc), nb: n, into: o.baseAddress! + pc * width)
-                }
-            }
-            panels = out
+            panels = packWhole(k: k, width: roundUp(n, nr)) { pc, kb, out in packB(b, row: pc, col: 0, kb: kb, nb: n, into: out) }
         }
     }
 
-    /// `C[m×n] = A·B` with B packed, columns split over the cores by panels; m ≤ 96.
+    /// `C[m×n] = A·B` with B packed, columns split over the cores by panels.
     public static func multiplyParallel(m: Int, _ a: Operand, _ b: PackedB, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         let panels = (b.n + nr - 1) / nr, parts = min(Parallel.threads, panels)
         let chunk = (panels + parts - 1) / parts * nr
@@ -188,10 +191,9 @@ public enum GEMM {
 
     static func multiply(m: Int, _ a: Operand, _ b: PackedB, columns: Range<Int>, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         let k = b.k, width = roundUp(b.n, nr)
-        let aCap = min(kc, k) * roundUp(m, mr)
-        let aPack = UnsafeMutableRawPointer.allocate(byteCount: aCap * 4, alignment: 64).bindMemory(to: Float.self, capacity: aCap)
+        let aPack = packingBuffer(min(kc, k) * roundUp(m, mr))
         defer { aPack.deallocate() }
-        var tile = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var tile = emptyTile
         b.panels.withUnsafeBufferPointer { bp in
             for pc in stride(from: 0, to: k, by: kc) {
                 let kb = min(kc, k - pc)

@@ -40,23 +40,16 @@ public final class MaxPool2D: Layer {
         return y
     }
 
-    /// Without backward to serve, no argmax: a branch-free max of each 2×2 window.
+    /// Without backward to serve, no argmax: the epilogue's pooling loop, plane by plane.
     private func inference(_ x: Tensor, into y: Tensor) -> Tensor {
         var y = y
-        let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3], oh = h / 2, ow = w / 2
+        let c = x.shape[1], h = x.shape[2], w = x.shape[3], planes = x.shape[0] * c
+        let pooling = Epilogue(poolingChannels: c)
         x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
             let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
             Parallel.slices(planes, minimum: 64) { _, r in
-                for plane in r {
-                    for oy in 0..<oh {
-                        let top = xp + plane * h * w + 2 * oy * w, bottom = top + w
-                        let out = yp.p + plane * oh * ow + oy * ow
-                        for ox in 0..<ow {
-                            out[ox] = max(max(top[2 * ox], top[2 * ox + 1]), max(bottom[2 * ox], bottom[2 * ox + 1]))
-                        }
-                    }
-                }
+                for plane in r { pooling.plane(plane % c, xp + plane * h * w, h, w, into: yp.p + plane * (h / 2) * (w / 2)) }
             }
         }}
         return y

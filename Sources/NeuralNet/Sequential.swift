@@ -16,13 +16,12 @@ public final class Sequential {
     }
 
     /// Inference: each convolution or dense layer takes the batch norm, ReLU and
-    /// max pool after it into its epilogue; dropout is the identity and skipped.
+    /// max pool after it into its epilogue; other layers run as they are.
     private func infer(_ x: Tensor) -> Tensor {
         var x = x, i = 0
         while i < layers.count {
             let layer = layers[i]
             i += 1
-            if layer is Dropout { continue }
             guard let fusable = layer as? EpilogueFusable else { x = layer.forward(x, training: false); continue }
             var epilogue = Epilogue(bias: fusable.bias)
             if i < layers.count, let bn = layers[i] as? BatchNorm { epilogue.fold(bn); i += 1 }
