@@ -16,6 +16,8 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     private var packed: GEMM.PackedA?
     /// Wᵀ packed the other way, for an output map narrower than one GEMM panel.
     private var packedT: GEMM.PackedB?
+    /// U = G g Gᵀ for Winograd inference on batches.
+    private var winograd: Winograd?
     private var packedFrom: UnsafeRawPointer?
 
     /// `random: false` leaves the weights zero, for a checkpoint to fill.
@@ -37,6 +39,9 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     public func outputShape(_ s: [Int]) -> [Int] {
         [outChannels, s[1] + 2 * padding - 2, s[2] + 2 * padding - 2]
     }
+
+    /// Winograd thresholds, measured with `fashionsort bench --layers`.
+    static let winogradMinimumChannels = 8, winogradTilesPerGroup = 196
 
     /// Images per GEMM: enough columns to fill the register tiles even on 3×3 maps.
     private func groupSize(_ pixels: Int) -> Int { max(1, 512 / pixels) }
@@ -62,11 +67,12 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
         let oc = outChannels, g = groupSize(r)
         let yh = epilogue.pool ? oh / 2 : oh, yw = epilogue.pool ? ow / 2 : ow, yr = yh * yw
         var y = Tensor(uninitialized: [n, oc, yh, yw])
-        if training { resize(&cols, to: n * r * k); packed = nil; packedT = nil }
+        if training { resize(&cols, to: n * r * k); packed = nil; packedT = nil; winograd = nil }
         let source = weight.value.data.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
         if !training && (packed == nil || packedFrom != source) {
             packed = weight.value.data.withUnsafeBufferPointer { GEMM.PackedA(m: oc, k: k, .rows($0.baseAddress!, columns: k)) }
             packedT = nil
+            winograd = nil
             packedFrom = source
         }
         // A batch whose whole output map is narrower than one 16-column panel
@@ -78,6 +84,15 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
         let pw = packed, pt = narrow ? packedT : nil
         // A lone image cannot be split by images: its product is split instead.
         let splitProduct = n < Parallel.threads && oc * k * r >= 1 << 17
+        // Batches with enough input channels for the 16 small GEMMs to beat one
+        // big one (conv1's single channel stays on im2col) go through Winograd.
+        let wino = !training && !narrow && !splitProduct && inChannels >= Self.winogradMinimumChannels
+        if wino && winograd == nil {
+            winograd = weight.value.data.withUnsafeBufferPointer { Winograd(weights: $0.baseAddress!, outChannels: oc, inChannels: inChannels) }
+        }
+        let wg = wino ? winograd : nil
+        let tiles = Winograd.tiles(oh, ow), tilesPerImage = tiles.rows * tiles.columns
+        let group = wg == nil ? g : max(1, Self.winogradTilesPerGroup / tilesPerImage)
         x.data.withUnsafeBufferPointer { xb in
         weight.value.data.withUnsafeBufferPointer { wb in
         y.data.withUnsafeMutableBufferPointer { yb in
@@ -85,13 +100,22 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
             let xp = xb.baseAddress!, wp = wb.baseAddress!
             let yp = SendablePointer(yb.baseAddress!)
             let cache = training ? SendablePointer(cb.baseAddress!) : nil
-            Parallel.slices(splitProduct ? 1 : n, minimum: g) { _, range in
+            Parallel.slices(splitProduct ? 1 : n, minimum: group) { _, range in
                 let range = splitProduct ? 0..<n : range
-                let local = cache == nil ? UnsafeMutablePointer<Float>.allocate(capacity: g * r * k) : nil
-                let out = UnsafeMutablePointer<Float>.allocate(capacity: g * r * oc)
+                let local = cache == nil ? UnsafeMutablePointer<Float>.allocate(capacity: wg?.scratchSize(count: group, tiles: tilesPerImage) ?? g * r * k) : nil
+                let out = UnsafeMutablePointer<Float>.allocate(capacity: group * r * oc)
                 defer { local?.deallocate(); out.deallocate() }
-                for i0 in stride(from: range.lowerBound, to: range.upperBound, by: g) {
-                    let cnt = min(g, range.upperBound - i0), l = cnt * r
+                for i0 in stride(from: range.lowerBound, to: range.upperBound, by: group) {
+                    let cnt = min(group, range.upperBound - i0), l = cnt * r
+                    if let wg {
+                        wg.convolve(xp + i0 * inChannels * h * w, count: cnt, h: h, w: w, padding: padding, into: out, ld: l, scratch: local!)
+                        for i in 0..<cnt {
+                            for c in 0..<oc {
+                                epilogue.plane(c, out + c * l + i * r, oh, ow, into: yp.p + ((i0 + i) * oc + c) * yr)
+                            }
+                        }
+                        continue
+                    }
                     let col = local ?? (cache!.p + i0 * r * k)
                     for i in 0..<cnt {
                         im2col(xp + (i0 + i) * inChannels * h * w, h, w, oh, ow, col + i * r, l)
