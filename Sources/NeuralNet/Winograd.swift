@@ -49,7 +49,8 @@ struct Winograd {
     static func tiles(_ oh: Int, _ ow: Int) -> (rows: Int, columns: Int) { ((oh + 1) / 2, (ow + 1) / 2) }
 
     /// Floats of scratch `convolve` needs for `count` images with `tiles` tiles each.
-    func scratchSize(count: Int, tiles: Int) -> Int { 16 * (inChannels + outChannels) * count * tiles }
+    /// (16 floats of slack: the output transform reads whole vectors past the last tile.)
+    func scratchSize(count: Int, tiles: Int) -> Int { 16 * (inChannels + outChannels) * count * tiles + 16 }
 
     /// `count` images x [count, C, h, w] → raw sums out [OC, count·oh·ow]: the layout
     /// of the im2col path, each image's [oh, ow] plane at `oc·ld + image·oh·ow`.
@@ -60,14 +61,17 @@ struct Winograd {
         let perImage = th * tw, t = count * perImage
         let c = inChannels, oc = outChannels
         let v = scratch, m = scratch + 16 * c * t
-        // The zero-padded input plane [2·th + 2, 2·tw + 2] and the full-tile output plane [2·th, 2·tw].
+        // The zero-padded input plane [2·th + 2, 2·tw + 2], the outputs per tile [4, T + 16], one channel's patches [tiles, 16].
         let pw = 2 * tw + 2, ph = 2 * th + 2
-        let plane = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw + 4 * perImage)
+        let plane = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw + 4 * (t + 16) + 16 * perImage)
         defer { plane.deallocate() }
-        let tilePlane = plane + ph * pw
+        let quad = plane + ph * pw, patches = quad + 4 * (t + 16)
         plane.update(repeating: 0, count: ph * pw)
 
-        // V[ξ] [C, T] = Bᵀ d B, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+        // V[ξ] [C, T] = Bᵀ d B, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]: each
+        // tile's 16 values stored together in `patches` [tiles, 16], then spread
+        // over the 16 V rows (scattering straight from registers spilled them).
+        let step = c * t
         for img in 0..<count {
             for ch in 0..<c {
                 let src = x + (img * c + ch) * h * w
@@ -79,13 +83,17 @@ struct Winograd {
                         let r1 = p.loadUnaligned(fromByteOffset: 4 * pw, as: SIMD4<Float>.self)
                         let r2 = p.loadUnaligned(fromByteOffset: 8 * pw, as: SIMD4<Float>.self)
                         let r3 = p.loadUnaligned(fromByteOffset: 12 * pw, as: SIMD4<Float>.self)
-                        let rows = (r0 - r2, r1 + r2, r2 - r1, r1 - r3)
-                        let dst = v + ch * t + img * perImage + ty * tw + tx, step = c * t
-                        Self.store(rows.0, dst, step)
-                        Self.store(rows.1, dst + 4 * step, step)
-                        Self.store(rows.2, dst + 8 * step, step)
-                        Self.store(rows.3, dst + 12 * step, step)
+                        let out = UnsafeMutableRawPointer(patches + (ty * tw + tx) * 16)
+                        out.storeBytes(of: Self.columns(r0 - r2), as: SIMD4<Float>.self)
+                        out.storeBytes(of: Self.columns(r1 + r2), toByteOffset: 16, as: SIMD4<Float>.self)
+                        out.storeBytes(of: Self.columns(r2 - r1), toByteOffset: 32, as: SIMD4<Float>.self)
+                        out.storeBytes(of: Self.columns(r1 - r3), toByteOffset: 48, as: SIMD4<Float>.self)
                     }
+                }
+                let dst = v + ch * t + img * perImage
+                for i in 0..<perImage {
+                    let patch = UnsafeRawPointer(patches + i * 16).loadUnaligned(as: SIMD16<Float>.self)
+                    for xi in 0..<16 { dst[xi * step + i] = patch[xi] }
                 }
             }
         }
@@ -93,38 +101,47 @@ struct Winograd {
         for xi in 0..<16 {
             GEMM.multiply(transformed[xi], n: t, .rows(v + xi * c * t, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
         }
-        // Y = Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], through a full-tile plane so odd maps need no edge cases.
-        let step = oc * t
+        // Y = Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], 16 tiles at a time along each
+        // channel's contiguous row of the M[ξ], into quad: the [4, T] outputs
+        // y00 y01 y10 y11 of every tile, then placed on the [oh, ow] planes.
+        let q = t + 16, mstep = oc * t
         for o in 0..<oc {
+            let row = UnsafeRawPointer(m + o * t)
+            for j in stride(from: 0, to: t, by: 16) {
+                @inline(__always) func at(_ xi: Int) -> SIMD16<Float> {
+                    row.loadUnaligned(fromByteOffset: 4 * (xi * mstep + j), as: SIMD16<Float>.self)
+                }
+                let (a1, a2, a3) = (at(4), at(8), at(12)), (b1, b2, b3) = (at(5), at(9), at(13))
+                let (c1, c2, c3) = (at(6), at(10), at(14)), (d1, d2, d3) = (at(7), at(11), at(15))
+                let u00 = at(0) + a1 + a2, u01 = at(1) + b1 + b2, u02 = at(2) + c1 + c2, u03 = at(3) + d1 + d2
+                let u10 = a1 - a2 - a3, u11 = b1 - b2 - b3, u12 = c1 - c2 - c3, u13 = d1 - d2 - d3
+                let out = UnsafeMutableRawPointer(quad + j)
+                out.storeBytes(of: u00 + u01 + u02, as: SIMD16<Float>.self)
+                out.storeBytes(of: u01 - u02 - u03, toByteOffset: 4 * q, as: SIMD16<Float>.self)
+                out.storeBytes(of: u10 + u11 + u12, toByteOffset: 8 * q, as: SIMD16<Float>.self)
+                out.storeBytes(of: u11 - u12 - u13, toByteOffset: 12 * q, as: SIMD16<Float>.self)
+            }
             for img in 0..<count {
-                let mp = m + o * t + img * perImage
+                let y = out + o * ld + img * oh * ow
                 for ty in 0..<th {
+                    let y0 = 2 * ty, bottom = y0 + 1 < oh
                     for tx in 0..<tw {
-                        let s = mp + ty * tw + tx
-                        @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
-                            SIMD4(s[4 * r * step], s[(4 * r + 1) * step], s[(4 * r + 2) * step], s[(4 * r + 3) * step])
+                        let i = img * perImage + ty * tw + tx, x0 = 2 * tx, right = x0 + 1 < ow
+                        y[y0 * ow + x0] = quad[i]
+                        if right { y[y0 * ow + x0 + 1] = quad[q + i] }
+                        if bottom {
+                            y[(y0 + 1) * ow + x0] = quad[2 * q + i]
+                            if right { y[(y0 + 1) * ow + x0 + 1] = quad[3 * q + i] }
                         }
-                        let m1 = row(1), m2 = row(2)
-                        let u0 = row(0) + m1 + m2, u1 = m1 - m2 - row(3)
-                        let dst = tilePlane + 4 * ty * tw + 2 * tx
-                        dst[0] = u0[0] + u0[1] + u0[2]
-                        dst[1] = u0[1] - u0[2] - u0[3]
-                        dst[2 * tw] = u1[0] + u1[1] + u1[2]
-                        dst[2 * tw + 1] = u1[1] - u1[2] - u1[3]
                     }
                 }
-                let y = out + o * ld + img * oh * ow
-                for r in 0..<oh { Vector.copy(tilePlane + r * 2 * tw, y + r * ow, ow) }
             }
         }
     }
 
-    /// The column transform of one row of Bᵀd: (d B) = [a − c, b + c, c − b, b − e], four outputs `step` apart.
+    /// One row [a, b, c, e] of Bᵀd times B: [a − c, b + c, c − b, b − e].
     @inline(__always)
-    private static func store(_ r: SIMD4<Float>, _ dst: UnsafeMutablePointer<Float>, _ step: Int) {
-        dst[0] = r[0] - r[2]
-        dst[step] = r[1] + r[2]
-        dst[2 * step] = r[2] - r[1]
-        dst[3 * step] = r[1] - r[3]
+    private static func columns(_ r: SIMD4<Float>) -> SIMD4<Float> {
+        SIMD4(r[0], r[1], r[2], r[1]) + SIMD4(-r[2], r[2], -r[1], -r[3])
     }
 }
