@@ -1,6 +1,7 @@
 import FashionModel
 import Foundation
 import ImageIntake
+import NeuralNet
 
 /// The per-file state machine: claim (rename inbox → work) → decode →
 /// convert → classify → record (CSV row, fsync) → file (work → out, review or
@@ -151,6 +152,14 @@ public final class Processor: @unchecked Sendable {
 
     /// Decodes, classifies, records and files a batch of claimed files.
     public func process(_ claims: [Claim]) {
+        submit(claims)
+        finish()
+    }
+
+    /// Like `process`, but returns once the batch is classified: recording and
+    /// filing (fsync, renames: one core, mostly waiting) overlap the next
+    /// batch's decoding. At most one batch is being committed; `finish` waits for it.
+    public func submit(_ claims: [Claim]) {
         guard !claims.isEmpty else { return }
         noteAttempts(claims)
         let m = currentModel
@@ -174,9 +183,22 @@ public final class Processor: @unchecked Sendable {
                 batch.append((c, r, e.kind))
             }
         }
-        commit(batch)
-        reservedOutputs.removeAll(keepingCapacity: true)
+        finish()
+        committing.enter()
+        let work = UncheckedSendable(batch)
+        committer.async { [self] in
+            commit(work.value)
+            // Filed (or left in work/): from now on the name is taken on disk, or free again.
+            lock.withLock { for (_, r, _) in work.value { reservedOutputs.remove(r.output) } }
+            committing.leave()
+        }
     }
+
+    /// Waits until the batch being committed is recorded and filed.
+    public func finish() { committing.wait() }
+
+    private let committer = DispatchQueue(label: "fashionsort.commit")
+    private let committing = DispatchGroup()
 
     /// The first 64 bits of a hex SHA-256.
     static func hashKey(_ hex: String) -> UInt64 { UInt64(hex.prefix(16), radix: 16) ?? 0 }
@@ -222,17 +244,20 @@ public final class Processor: @unchecked Sendable {
         }
     }
 
-    /// The first name not yet used in `folder`: the recorded output path.
+    /// The first name not yet used in `folder`: the recorded output path. Names
+    /// of batches not yet filed are reserved; looking at the reservations before
+    /// the disk means a name filed meanwhile is seen in one place or the other.
     private func freeName(in folder: String, _ original: String) -> String {
         let base = (original as NSString).lastPathComponent
         let (stem, ext) = FileMover.split(base)
         for n in 0..<10_000 {
             let candidate = "\(folder)/\(n == 0 ? base : "\(stem)-\(n)\(ext)")"
-            if access(candidate, F_OK) != 0 && !reservedOutputs.contains(candidate) { reservedOutputs.insert(candidate); return candidate }
+            let taken = lock.withLock { reservedOutputs.contains(candidate) } || access(candidate, F_OK) == 0
+            if !taken { lock.withLock { _ = reservedOutputs.insert(candidate) }; return candidate }
         }
         return "\(folder)/\(base)"
     }
-    /// Output names chosen for the batch being recorded, so two files of one batch never share one.
+    /// Output names chosen for batches not yet filed, so no two files get one name.
     private var reservedOutputs: Set<String> = []
 
     /// Made once: building a formatter per row cost more than the row.

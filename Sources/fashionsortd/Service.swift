@@ -83,7 +83,7 @@ final class Service: @unchecked Sendable {
                 if s != modelStamp { modelStamp = s; reload = true; logger.info("model file changed: \(currentModelPath)") }
             }
             if reload { currentModelPath = self.reload(processor, modelPath: currentModelPath) }
-            processor.process(processor.claim(batch))
+            processor.submit(processor.claim(batch))
             let now = Date()
             // Scan again soon when the last scan left files that were still settling.
             let interval = scanner.waiting > 0 ? min(config.settle, config.rescanInterval) : config.rescanInterval
@@ -102,6 +102,7 @@ final class Service: @unchecked Sendable {
             }
         }
         notifier.notify("STOPPING=1")
+        processor.finish()
         source.stop()
         StatusReport.write(processor.snapshot, queue: queue.count, model: processor.currentModel.id, layout: layout, state: "stopped")
         logger.info("stopped", metadata: ["processed": "\(processor.snapshot.processed)"])

@@ -44,6 +44,30 @@ import Testing
         #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
+    /// Batches submitted back to back (the next decoded while the last is still
+    /// being filed) never share an output name, and all are filed by `finish`.
+    @Test func overlappedBatchesNeverShareAName() throws {
+        let root = temporaryDirectory("overlap")
+        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"))
+        for round in 0..<6 {
+            var paths: [(String, UInt64)] = []
+            for i in 0..<3 {
+                let folder = "\(root)/inbox/r\(round)-\(i)"
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                write(samplePNG(i), to: "\(folder)/same.png")
+                paths.append(("\(folder)/same.png", 0))
+            }
+            p.submit(p.claim(paths))
+        }
+        p.finish()
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 18)
+        let outputs = rows.map { $0["output"]! }
+        #expect(Set(outputs).count == 18)
+        for o in outputs { #expect(FileManager.default.fileExists(atPath: o)) }
+        #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
     @Test func recoveryRedoesOnlyTheMoveForRecordedFiles() throws {
         let root = temporaryDirectory("recover")
         let clock = Clock("2026-11-25T10:00:00Z")
