@@ -41,7 +41,7 @@ public enum FashionConversion {
         let f = Float(side) / Float(max(rgb[0].width, rgb[0].height))
         let w = max(1, min(side, Int((Float(rgb[0].width) * f).rounded())))
         let h = max(1, min(side, Int((Float(rgb[0].height) * f).rounded())))
-        rgb = rgb.map { $0.resized(width: w, height: h) }
+        rgb = Plane.resized(rgb, width: w, height: h)
         var gray = Plane(width: w, height: h, values: (0..<w * h).map { i in
             0.299 * rgb[0].values[i] + 0.587 * rgb[1].values[i] + 0.114 * rgb[2].values[i]
         })
@@ -75,7 +75,14 @@ public enum FashionConversion {
     static func ring(_ v: [Float], _ w: Int, _ h: Int) -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(4 * (w + h))
-        for y in 0..<h { for x in 0..<w where x < 2 || y < 2 || x >= w - 2 || y >= h - 2 { out.append(v[y * w + x]) } }
+        for y in 0..<h {
+            if y < 2 || y >= h - 2 {
+                out += v[y * w..<(y + 1) * w]
+            } else {
+                for x in 0..<min(2, w) { out.append(v[y * w + x]) }
+                for x in max(min(2, w), w - 2)..<w { out.append(v[y * w + x]) }
+            }
+        }
         return out
     }
 
