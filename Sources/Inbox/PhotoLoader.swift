@@ -85,14 +85,20 @@ public enum FileBytes {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Failure(reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(reason: "not a regular file") }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var off = 0
-        while off < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 { if errno == EINTR { continue }; throw Failure(reason: String(cString: strerror(errno))) }
-            if n == 0 { out.removeLast(out.count - off); break }
-            off += n
+        // Filled by read(2) without zeroing first; a file that shrank meanwhile
+        // is returned as far as it was read.
+        var failure: Failure?
+        let out = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, count in
+            var off = 0
+            while off < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + off, buffer.count - off)
+                if n < 0 { if errno == EINTR { continue }; failure = Failure(reason: String(cString: strerror(errno))); break }
+                if n == 0 { break }
+                off += n
+            }
+            count = off
         }
+        if let failure { throw failure }
         return out
     }
 }
