@@ -49,8 +49,8 @@ struct Winograd {
     static func tiles(_ oh: Int, _ ow: Int) -> (rows: Int, columns: Int) { ((oh + 1) / 2, (ow + 1) / 2) }
 
     /// Floats of scratch `convolve` needs for `count` images with `tiles` tiles each.
-    /// (16 floats of slack: the output transform reads whole vectors past the last tile.)
-    func scratchSize(count: Int, tiles: Int) -> Int { 16 * (inChannels + outChannels) * count * tiles + 16 }
+    /// (Slack: 8 floats per V row, and 16 for the output transform, which reads whole vectors past the last tile.)
+    func scratchSize(count: Int, tiles: Int) -> Int { 16 * (inChannels + outChannels) * count * tiles + 16 * 8 + 16 }
 
     /// `count` images x [count, C, h, w] → raw sums out [OC, count·oh·ow]: the layout
     /// of the im2col path, each image's [oh, ow] plane at `oc·ld + image·oh·ow`.
@@ -60,46 +60,60 @@ struct Winograd {
         let (th, tw) = Self.tiles(oh, ow)
         let perImage = th * tw, t = count * perImage
         let c = inChannels, oc = outChannels
-        let v = scratch, m = scratch + 16 * c * t
-        // The zero-padded input plane [2·th + 2, 2·tw + 2], the outputs per tile [4, T + 16], one channel's patches [tiles, 16].
-        let pw = 2 * tw + 2, ph = 2 * th + 2
-        let plane = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw + 4 * (t + 16) + 16 * perImage)
-        defer { plane.deallocate() }
-        let quad = plane + ph * pw, patches = quad + 4 * (t + 16)
-        plane.update(repeating: 0, count: ph * pw)
+        // V[ξ] rows are `vs` apart: 8 floats of slack after each take the spill of
+        // the last 8-wide store below.
+        let vs = c * t + 8
+        let v = scratch, m = scratch + 16 * vs
+        // The zero-padded input plane [2·th + 2, 2·tw + 2] split into its even and
+        // odd columns ([2·th + 2, es] each), so the 2-apart patches of a row of
+        // tiles become contiguous vectors; and the outputs per tile [4, T + 16].
+        let ph = 2 * th + 2, es = (tw + 7) / 8 * 8 + 8
+        let even = UnsafeMutablePointer<Float>.allocate(capacity: 2 * ph * es + 4 * (t + 16))
+        defer { even.deallocate() }
+        let odd = even + ph * es, quad = odd + ph * es
+        even.update(repeating: 0, count: 2 * ph * es)
 
-        // V[ξ] [C, T] = Bᵀ d B, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]: each
-        // tile's 16 values stored together in `patches` [tiles, 16], then spread
-        // over the 16 V rows (scattering straight from registers spilled them).
-        let step = c * t
-        for img in 0..<count {
-            for ch in 0..<c {
+        // V[ξ] [C, T] = Bᵀ d B, Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], eight
+        // tiles of a row at a time. A store past a row's end lands on tiles
+        // written later (channels outermost) or in the slack.
+        for ch in 0..<c {
+            for img in 0..<count {
                 let src = x + (img * c + ch) * h * w
-                for y in 0..<h { Vector.copy(src + y * w, plane + (y + padding) * pw + padding, w) }
-                for ty in 0..<th {
-                    for tx in 0..<tw {
-                        let p = UnsafeRawPointer(plane + 2 * ty * pw + 2 * tx)
-                        let r0 = p.loadUnaligned(as: SIMD4<Float>.self)
-                        let r1 = p.loadUnaligned(fromByteOffset: 4 * pw, as: SIMD4<Float>.self)
-                        let r2 = p.loadUnaligned(fromByteOffset: 8 * pw, as: SIMD4<Float>.self)
-                        let r3 = p.loadUnaligned(fromByteOffset: 12 * pw, as: SIMD4<Float>.self)
-                        let out = UnsafeMutableRawPointer(patches + (ty * tw + tx) * 16)
-                        out.storeBytes(of: Self.columns(r0 - r2), as: SIMD4<Float>.self)
-                        out.storeBytes(of: Self.columns(r1 + r2), toByteOffset: 16, as: SIMD4<Float>.self)
-                        out.storeBytes(of: Self.columns(r2 - r1), toByteOffset: 32, as: SIMD4<Float>.self)
-                        out.storeBytes(of: Self.columns(r1 - r3), toByteOffset: 48, as: SIMD4<Float>.self)
+                for y in 0..<h {
+                    let e = even + (y + padding) * es, o = odd + (y + padding) * es
+                    for xx in 0..<w {
+                        let col = xx + padding
+                        if col & 1 == 0 { e[col >> 1] = src[y * w + xx] } else { o[col >> 1] = src[y * w + xx] }
                     }
                 }
                 let dst = v + ch * t + img * perImage
-                for i in 0..<perImage {
-                    let patch = UnsafeRawPointer(patches + i * 16).loadUnaligned(as: SIMD16<Float>.self)
-                    for xi in 0..<16 { dst[xi * step + i] = patch[xi] }
+                for ty in 0..<th {
+                    for tx in stride(from: 0, to: tw, by: 8) {
+                        // Row r of the patches, times B: [a − c, b + c, c − b, b − e] with
+                        // a, b, c, e = columns 2tx … 2tx + 3.
+                        @inline(__always) func row(_ r: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                            let e = UnsafeRawPointer(even + (2 * ty + r) * es + tx), o = UnsafeRawPointer(odd + (2 * ty + r) * es + tx)
+                            let a = e.loadUnaligned(as: SIMD8<Float>.self), b = o.loadUnaligned(as: SIMD8<Float>.self)
+                            let c = e.loadUnaligned(fromByteOffset: 4, as: SIMD8<Float>.self)
+                            let d = o.loadUnaligned(fromByteOffset: 4, as: SIMD8<Float>.self)
+                            return (a - c, b + c, c - b, b - d)
+                        }
+                        let d0 = row(0), d1 = row(1), d2 = row(2), d3 = row(3)
+                        @inline(__always) func put(_ xi: Int, _ value: SIMD8<Float>) {
+                            UnsafeMutableRawPointer(dst + xi * vs + ty * tw + tx).storeBytes(of: value, as: SIMD8<Float>.self)
+                        }
+                        // Bᵀ on the rows: [d0 − d2, d1 + d2, d2 − d1, d1 − d3].
+                        put(0, d0.0 - d2.0); put(1, d0.1 - d2.1); put(2, d0.2 - d2.2); put(3, d0.3 - d2.3)
+                        put(4, d1.0 + d2.0); put(5, d1.1 + d2.1); put(6, d1.2 + d2.2); put(7, d1.3 + d2.3)
+                        put(8, d2.0 - d1.0); put(9, d2.1 - d1.1); put(10, d2.2 - d1.2); put(11, d2.3 - d1.3)
+                        put(12, d1.0 - d3.0); put(13, d1.1 - d3.1); put(14, d1.2 - d3.2); put(15, d1.3 - d3.3)
+                    }
                 }
             }
         }
         // M[ξ] [OC, T] = U[ξ] · V[ξ].
         for xi in 0..<16 {
-            GEMM.multiply(transformed[xi], n: t, .rows(v + xi * c * t, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
+            GEMM.multiply(transformed[xi], n: t, .rows(v + xi * vs, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
         }
         // Y = Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], 16 tiles at a time along each
         // channel's contiguous row of the M[ξ], into quad: the [4, T] outputs
@@ -137,11 +151,5 @@ struct Winograd {
                 }
             }
         }
-    }
-
-    /// One row [a, b, c, e] of Bᵀd times B: [a − c, b + c, c − b, b − e].
-    @inline(__always)
-    private static func columns(_ r: SIMD4<Float>) -> SIMD4<Float> {
-        SIMD4(r[0], r[1], r[2], r[1]) + SIMD4(-r[2], r[2], -r[1], -r[3])
     }
 }
