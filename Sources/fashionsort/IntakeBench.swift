@@ -6,7 +6,8 @@ import Inbox
 import NeuralNet
 
 /// Decode + convert throughput (all cores, best of several runs) for the
-/// image kinds the daemon meets, and end to end with classification.
+/// image kinds the daemon meets, from bytes in memory; and end to end as
+/// `classify` works: files read and hashed, decoded, converted, classified.
 struct IntakeBench {
     struct Result: Codable {
         var kind: String
@@ -36,26 +37,29 @@ struct IntakeBench {
         } else {
             kinds.insert(("400x533 JPEG (synthetic)", [try ImageEncoder.jpeg(photo(400, 533))]), at: 1)
         }
-        return kinds.map { kind, samples in
+        let folder = NSTemporaryDirectory() + "fashionsort-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        return try kinds.enumerated().map { index, kind in
+            let (name, samples) = kind
             let n = max(256, samples.count)
             let limits = PhotoLoader.limits()
-            func convertAll(converting: Bool = true) -> [Float] {
-                let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: n * 784)
-                out.initialize(repeating: 0)
-                defer { out.deallocate() }
-                let box = UncheckedSendable(out)
+            func convertAll(converting: Bool = true) {
                 DispatchQueue.concurrentPerform(iterations: n) { i in
                     let img = try! ImageDecoder.decode(samples[i % samples.count], file: "bench", limits: limits)
-                    guard converting else { return }
-                    let px = FashionConversion.convert(img)
-                    for j in 0..<784 { box.value[i * 784 + j] = px[j] }
+                    if converting { _ = FashionConversion.convert(img) }
                 }
-                return Array(out)
             }
-            let decode = best { _ = convertAll(converting: false) }
-            let convert = best { _ = convertAll() }
-            let endToEnd = best { _ = model.predict(convertAll()) }
-            return Result(kind: kind, bytes: samples.map(\.count).reduce(0, +) / samples.count,
+            let paths = try samples.enumerated().map { i, bytes in
+                let path = "\(folder)/\(index)-\(i)"
+                guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw CocoaError(.fileWriteUnknown) }
+                return path
+            }
+            let batch = (0..<n).map { paths[$0 % paths.count] }
+            let decode = best { convertAll(converting: false) }
+            let convert = best { convertAll() }
+            let endToEnd = best { _ = PhotoLoader.classify(PhotoLoader.prepare(batch, limits: limits), with: model) }
+            return Result(kind: name, bytes: samples.map(\.count).reduce(0, +) / samples.count,
                           decodePerSecond: Double(n) / decode, decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
         }
     }
