@@ -80,11 +80,7 @@ struct Winograd {
             for img in 0..<count {
                 let src = x + (img * c + ch) * h * w
                 for y in 0..<h {
-                    let e = even + (y + padding) * es, o = odd + (y + padding) * es
-                    for xx in 0..<w {
-                        let col = xx + padding
-                        if col & 1 == 0 { e[col >> 1] = src[y * w + xx] } else { o[col >> 1] = src[y * w + xx] }
-                    }
+                    Self.split(src + y * w, w, padding, even: even + (y + padding) * es, odd: odd + (y + padding) * es)
                 }
                 let dst = v + ch * t + img * perImage
                 for ty in 0..<th {
@@ -151,5 +147,31 @@ struct Winograd {
                 }
             }
         }
+    }
+
+    /// One input row into the even and odd columns of its padded row (column =
+    /// index + padding, padding 0 or 1), vectors at a time: a plain loop
+    /// compiled to scatter stores, a third of the transform's time, and
+    /// `evenHalf` was not inlined.
+    @inline(__always)
+    private static func split(_ src: UnsafePointer<Float>, _ w: Int, _ padding: Int,
+                              even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
+        // src[2k] lands in column 2k + padding: even[k] without padding, odd[k] with it.
+        let first = padding == 0 ? even : odd, second = padding == 0 ? odd : even + 1
+        var i = 0
+        while i + 16 <= w {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(first + i / 2).storeBytes(of: SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(second + i / 2).storeBytes(of: SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]), as: SIMD8<Float>.self)
+            i += 16
+        }
+        if i + 8 <= w {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(first + i / 2).storeBytes(of: SIMD4(v[0], v[2], v[4], v[6]), as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(second + i / 2).storeBytes(of: SIMD4(v[1], v[3], v[5], v[7]), as: SIMD4<Float>.self)
+            i += 8
+        }
+        while i + 2 <= w { first[i / 2] = src[i]; second[i / 2] = src[i + 1]; i += 2 }
+        if i < w { first[i / 2] = src[i] }
     }
 }
