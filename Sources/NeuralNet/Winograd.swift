@@ -23,20 +23,23 @@ struct Winograd {
         for o in 0..<oc {
             for i in 0..<c {
                 let g = w + (o * c + i) * 9
-                // Gg [4, 3]: rows of g combined.
-                var gg = [Float](repeating: 0, count: 12)
-                for j in 0..<3 {
-                    let g0 = g[j], g1 = g[3 + j], g2 = g[6 + j]
-                    gg[j] = g0
-                    gg[3 + j] = (g0 + g1 + g2) / 2
-                    gg[6 + j] = (g0 - g1 + g2) / 2
-                    gg[9 + j] = g2
-                }
-                // (Gg) Gᵀ [4, 4]: columns combined.
                 for r in 0..<4 {
-                    let a = gg[r * 3], b = gg[r * 3 + 1], d = gg[r * 3 + 2]
-                    let row = [a, (a + b + d) / 2, (a - b + d) / 2, d]
-                    for k in 0..<4 { u[((r * 4 + k) * oc + o) * c + i] = row[k] }
+                    // Row r of G g [4, 3], then that row times Gᵀ.
+                    func gg(_ j: Int) -> Float {
+                        let g0 = g[j], g1 = g[3 + j], g2 = g[6 + j]
+                        switch r {
+                        case 0: return g0
+                        case 1: return (g0 + g1 + g2) / 2
+                        case 2: return (g0 - g1 + g2) / 2
+                        default: return g2
+                        }
+                    }
+                    let a = gg(0), b = gg(1), d = gg(2)
+                    let base = (r * 4 * oc + o) * c + i, step = oc * c
+                    u[base] = a
+                    u[base + step] = (a + b + d) / 2
+                    u[base + 2 * step] = (a - b + d) / 2
+                    u[base + 3 * step] = d
                 }
             }
         }
