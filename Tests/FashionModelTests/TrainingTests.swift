@@ -35,11 +35,11 @@ struct TrainingTests {
 @Suite(.enabled(if: datasetInstalled, "needs Debian's dataset-fashion-mnist"))
 struct ShippedModelTests {
     /// The committed default model must beat the reference analysis (92.7%).
-    @Test func shippedModelScoresAtLeast93Percent() throws {
+    @Test func shippedModelScoresAtLeast94Percent() throws {
         let model = try Model(contentsOf: Model.defaultPath)
         let e = Evaluation(model: model, data: try FashionMNIST.load(.test))
         #expect(e.count == 10_000)
-        #expect(e.accuracy >= 0.93, "shipped model \(model.id) scored \(e.accuracy)")
+        #expect(e.accuracy >= 0.94, "shipped model \(model.id) scored \(e.accuracy)")
     }
 }
 
