@@ -19,6 +19,7 @@ final class DaemonProcess {
         self.root = root
         logPath = NSTemporaryDirectory() + "fashionsortd-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
+        Scratch.register(logPath)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--root", root, "--instance", "t"] + arguments
         process.standardError = FileHandle(forWritingAtPath: logPath)
