@@ -24,7 +24,8 @@ printf 'this is not a photo\n' > "$state/inbox/broken.jpg"
 expected=$((photos + 1))
 csv="$state/results/$(date -u +%F)-try.csv"
 for _ in $(seq 300); do
-  rows=$(($(wc -l < "$csv" 2>/dev/null || echo 1) - 1))
+  rows=0
+  [ -f "$csv" ] && rows=$(($(wc -l < "$csv") - 1))
   [ "$rows" -ge "$expected" ] && break
   sleep 0.1
 done
