@@ -48,9 +48,11 @@ let package = Package(
             dependencies: ["Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: fast),
+        // Temporary folders for the tests, removed when they end.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
-        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib"], swiftSettings: fast),
+        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageIntakeTests", dependencies: ["ImageIntake", "FashionModel", "CZlib"], exclude: ["Fixtures"], swiftSettings: fast),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox"], swiftSettings: fast),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "TestSupport"], swiftSettings: fast),
     ]
 )

@@ -1,4 +1,5 @@
 import NeuralNet
+import TestSupport
 import Testing
 @testable import FashionModel
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The real built `fashionsortd`, started on a temporary state directory.
 final class DaemonProcess {
@@ -18,7 +19,7 @@ final class DaemonProcess {
     init(root: String, arguments: [String] = []) throws {
         self.root = root
         logPath = NSTemporaryDirectory() + "fashionsortd-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         Scratch.register(logPath)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--root", root, "--instance", "t"] + arguments

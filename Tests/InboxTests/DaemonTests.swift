@@ -1,5 +1,6 @@
 import FashionModel
 import Foundation
+import TestSupport
 import Testing
 @testable import Inbox
 
@@ -36,7 +37,7 @@ import Testing
         for i in 0..<20 { drop("copy-\(i).png", samplePNG(i)) }   // duplicates of photo-i
         for i in 0..<10 {   // "touch, then write": an empty file is closed before the content arrives
             let path = "\(inbox)/touched-\(i).png"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             usleep(20_000)
             let h = FileHandle(forWritingAtPath: path)!
             h.write(Data(samplePNG(5000 + i)))
@@ -79,10 +80,18 @@ import Testing
         // One file per batch (one fsync each) keeps the burst long enough to kill it midway.
         var daemon = try DaemonProcess(root: root, arguments: ["--model", model, "--batch", "1"])
         #expect(daemon.wait(for: "ready"))
-        var drops: [String: Int] = [:]
-        for i in 0..<1000 { write(samplePNG(i), to: "\(root)/inbox/k-\(i).png"); drops["k-\(i).png"] = 1 }
-        #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 60 })
-        daemon.signal(SIGKILL)
+        var drops: [String: Int] = [:], killed = false
+        for i in 0..<1000 {
+            write(samplePNG(i), to: "\(root)/inbox/k-\(i).png")
+            drops["k-\(i).png"] = 1
+            // Killed while files are still arriving: the daemon got fast enough to
+            // finish the whole burst before a kill sent after the last write.
+            if !killed && i % 25 == 0 && resultRows("\(root)/results").count >= 60 { daemon.signal(SIGKILL); killed = true }
+        }
+        if !killed {
+            #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 60 })
+            daemon.signal(SIGKILL)
+        }
         _ = daemon.waitExit(timeout: 5)
         let before = resultRows("\(root)/results").count
         #expect(before < 1000, "the kill came too late to test anything")
@@ -113,7 +122,7 @@ import Testing
     /// once discarded when the signal disposition raced with Dispatch's handler).
     @Test func sigtermRightAfterReadyAlwaysStops() throws {
         let root = temporaryDirectory("term-early")
-        let model = try smallModel(in: root)
+        let model = smallModel(in: root)
         for i in 0..<8 {
             let daemon = try DaemonProcess(root: "\(root)/\(i)", arguments: ["--model", model])
             #expect(daemon.wait(for: "ready"))

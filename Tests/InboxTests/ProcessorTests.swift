@@ -1,5 +1,6 @@
 import FashionModel
 import Foundation
+import TestSupport
 import Testing
 @testable import Inbox
 

@@ -1,35 +1,9 @@
 import FashionModel
 import Foundation
 import ImageIntake
+import TestSupport
 import Testing
 @testable import Inbox
-
-func temporaryDirectory(_ tag: String = "inbox") -> String {
-    let path = NSTemporaryDirectory() + "fashionsort-\(tag)-\(UUID().uuidString.prefix(8))"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    Scratch.register(path)
-    return path
-}
-
-/// Temporary folders and files the tests make, removed when the test process
-/// exits (set FASHIONSORT_KEEP_TEMP=1 to keep them for a post-mortem): a burst
-/// test alone leaves a thousand photos behind.
-enum Scratch {
-    nonisolated(unsafe) private static var paths: [String] = []
-    private static let lock = NSLock()
-
-    static func register(_ path: String) {
-        lock.withLock {
-            if paths.isEmpty { atexit { Scratch.removeAll() } }
-            paths.append(path)
-        }
-    }
-
-    private static func removeAll() {
-        guard ProcessInfo.processInfo.environment["FASHIONSORT_KEEP_TEMP"] == nil else { return }
-        for path in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: path) }
-    }
-}
 
 /// A small valid PNG: a bright blob on black (Fashion-MNIST-like), varied by `seed`.
 func samplePNG(_ seed: Int) -> [UInt8] {
@@ -47,7 +21,7 @@ func smallModel(in dir: String) -> String {
 }
 
 func write(_ bytes: [UInt8], to path: String) {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
 /// All data rows of every results CSV under `folder`, as dictionaries.

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A fresh folder under the system's temporary directory, removed when the
+/// test process exits.
+public func temporaryDirectory(_ tag: String = "test") -> String {
+    let path = NSTemporaryDirectory() + "fashionsort-\(tag)-\(UUID().uuidString.prefix(8))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    Scratch.register(path)
+    return path
+}
+
+/// Temporary folders and files the tests make, removed when the test process
+/// exits (set FASHIONSORT_KEEP_TEMP=1 to keep them for a post-mortem): a burst
+/// test alone leaves a thousand photos behind.
+public enum Scratch {
+    nonisolated(unsafe) private static var paths: [String] = []
+    private static let lock = NSLock()
+
+    public static func register(_ path: String) {
+        lock.withLock {
+            if paths.isEmpty { atexit { Scratch.removeAll() } }
+            paths.append(path)
+        }
+    }
+
+    private static func removeAll() {
+        guard ProcessInfo.processInfo.environment["FASHIONSORT_KEEP_TEMP"] == nil else { return }
+        for path in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
