@@ -18,9 +18,8 @@ final class DaemonProcess {
     /// The log lives outside the state directory, which may not exist (or be creatable).
     init(root: String, arguments: [String] = []) throws {
         self.root = root
-        logPath = NSTemporaryDirectory() + "fashionsortd-\(UUID().uuidString.prefix(8)).log"
+        logPath = temporaryDirectory("daemon-log") + "/fashionsortd.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        Scratch.register(logPath)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--root", root, "--instance", "t"] + arguments
         process.standardError = FileHandle(forWritingAtPath: logPath)

@@ -9,14 +9,14 @@ public func temporaryDirectory(_ tag: String = "test") -> String {
     return path
 }
 
-/// Temporary folders and files the tests make, removed when the test process
-/// exits (set FASHIONSORT_KEEP_TEMP=1 to keep them for a post-mortem): a burst
-/// test alone leaves a thousand photos behind.
-public enum Scratch {
+/// The folders `temporaryDirectory` made, removed when the test process exits
+/// (set FASHIONSORT_KEEP_TEMP=1 to keep them for a post-mortem): a burst test
+/// alone leaves a thousand photos behind.
+private enum Scratch {
     nonisolated(unsafe) private static var paths: [String] = []
     private static let lock = NSLock()
 
-    public static func register(_ path: String) {
+    static func register(_ path: String) {
         lock.withLock {
             if paths.isEmpty { atexit { Scratch.removeAll() } }
             paths.append(path)
