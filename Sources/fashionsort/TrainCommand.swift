@@ -30,6 +30,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Share of the training set the extra photos make up (they are repeated to reach it).")
     var extraShare = 0.25
     @Option(name: .long, help: "Loss weight of each extra photo.") var extraWeight: Float = 1
+    @Option(name: .long, help: ArgumentHelp("Evens out the extra photos' classes: a class with n photos is repeated (largest n / n)^P times; 0 keeps them as found, 1 balances fully.", valueName: "P"))
+    var extraBalance = 0.0
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
@@ -57,6 +59,11 @@ struct TrainCommand: ParsableCommand {
                 extra = extra + loaded.images
             }
             guard extra.count > 0 else { throw CLIError("no usable photos in \(extraData.joined(separator: ", "))") }
+            if extraBalance > 0 {
+                let (balanced, repeats) = extra.balancedByClass(power: extraBalance)
+                print("extra photos per class evened out: " + repeats.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }.joined(separator: ", "))
+                extra = balanced
+            }
             // Repeat the photos until they make up `extraShare` of what is trained on.
             let repeats = max(1, Int((extraShare / (1 - extraShare) * Double(train.count) / Double(extra.count)).rounded()))
             let base = train.count

@@ -30,6 +30,19 @@ import Testing
         #expect(d.pixels.count == 3 * 784 && d.pixels.allSatisfy { $0 == 1 })
     }
 
+    @Test func balancingRepeatsRareClasses() {
+        // 8 images of class 0, 2 of class 5 (each image's pixels hold its index).
+        let labels = [0, 0, 5, 0, 0, 0, 5, 0, 0, 0]
+        let set = LabelledImages(pixels: labels.indices.flatMap { [Float](repeating: Float($0), count: 784) }, labels: labels)
+        let full = set.balancedByClass(power: 1)
+        #expect(full.repeats.map(\.repeats) == [1, 4])
+        #expect(full.images.labels.filter { $0 == 5 }.count == 8 && full.images.count == 16)
+        // Every copy keeps its own pixels.
+        #expect(Set(full.images.labels.indices.filter { full.images.labels[$0] == 5 }.map { full.images.pixels[$0 * 784] }) == [2, 6])
+        #expect(set.balancedByClass(power: 0.5).repeats.map(\.repeats) == [1, 2])
+        #expect(set.balancedByClass(power: 0).images.count == 10)
+    }
+
     @Test func missingDatasetNamesThePackage() {
         #expect { try FashionMNIST.load(.test, directory: "/nonexistent") } throws: {
             "\($0)".contains("apt-get install dataset-fashion-mnist") && "\($0)".contains("/nonexistent")
