@@ -31,7 +31,9 @@ enum SVGChart {
         s += "<text x=\"\(format1((l + width - r) / 2))\" y=\"\(format1(height - 2))\" class=\"tick\" text-anchor=\"middle\">epoch</text>"
         if let mark, mark >= 1, mark <= n {
             s += "<line x1=\"\(format1(x(mark - 1)))\" x2=\"\(format1(x(mark - 1)))\" y1=\"\(format1(t))\" y2=\"\(format1(height - b))\" class=\"mark\"/>"
-            s += "<text x=\"\(format1(x(mark - 1) + 4))\" y=\"\(format1(t + 10))\" class=\"tick\">chosen epoch \(mark)</text>"
+            // Label on the left of a mark in the right half, or it runs off the chart.
+            let right = 2 * mark > n
+            s += "<text x=\"\(format1(x(mark - 1) + (right ? -4 : 4)))\" y=\"\(format1(height - b - 6))\" class=\"tick\"\(right ? " text-anchor=\"end\"" : "")>chosen epoch \(mark)</text>"
         }
         for (k, ser) in series.enumerated() {
             let pts = ser.values.enumerated().map { "\(format1(x($0.offset))),\(format1(y($0.element)))" }.joined(separator: " ")

@@ -13,9 +13,12 @@ public struct TrainingReport {
     public var test: LabelledImages
     public var history: [EpochRecord]
     public var bestEpoch: Int
+    /// For a fine-tuned model, the first epoch of the fine-tuning in `history`.
+    public var fineTuneStart: Int?
 
-    public init(model: Model, train: LabelledImages, test: LabelledImages, history: [EpochRecord], bestEpoch: Int) {
+    public init(model: Model, train: LabelledImages, test: LabelledImages, history: [EpochRecord], bestEpoch: Int, fineTuneStart: Int? = nil) {
         self.model = model; self.train = train; self.test = test; self.history = history; self.bestEpoch = bestEpoch
+        self.fineTuneStart = fineTuneStart
     }
 
     /// Reads per-epoch history from a CSV written by `fashionsort train`.
@@ -69,6 +72,9 @@ public struct TrainingReport {
         body += "</section>"
 
         body += "<section id=\"curves\"><h2>Learning curves</h2><p class=\"verdict\">\(SVGChart.escape(Self.verdict(history, best: bestEpoch)))</p>"
+        if let start = fineTuneStart, start > 1, start <= history.count {
+            body += "<p>Epochs 1–\(start - 1) trained the checkpoint this model was fine-tuned from; epochs \(start)–\(history.count) are the fine-tuning.</p>"
+        }
         body += SVGChart.lines(title: "Loss", series: [("training", "#1565c0", history.map { Double($0.trainLoss) }),
                                                        ("validation", "#ef6c00", history.map { Double($0.validationLoss) })], mark: bestEpoch)
         body += SVGChart.lines(title: "Accuracy", series: [("training", "#1565c0", history.map { Double($0.trainAccuracy) }),

@@ -15,14 +15,16 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let m = try model.load()
-        let (records, best) = Self.history(for: m, path: model.model ?? Model.defaultPath, csv: history)
-        let report = TrainingReport(model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best)
+        let (records, best, fineTuneStart) = Self.history(for: m, path: model.model ?? Model.defaultPath, csv: history)
+        let report = TrainingReport(model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best,
+                                    fineTuneStart: fineTuneStart)
         let path = try report.write(to: output)
         print("wrote \(path)")
     }
 
-    /// History from a CSV beside the checkpoint or from its `history` metadata; best epoch from `training`.
-    static func history(for m: Model, path: String, csv: String?) -> ([EpochRecord], Int) {
+    /// History from a CSV beside the checkpoint or from its `history` metadata; best
+    /// epoch and, for a fine-tune, its first epoch from `training`.
+    static func history(for m: Model, path: String, csv: String?) -> ([EpochRecord], Int, Int?) {
         let beside = (path as NSString).deletingPathExtension + "-history.csv"
         let text = [csv, beside].compactMap { $0 }.lazy.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.first
             ?? m.metadata["history"] ?? ""
@@ -30,6 +32,6 @@ struct ReportCommand: ParsableCommand {
         let training = m.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         let best = (training?["bestEpoch"] as? NSNumber)?.intValue
             ?? (records.min { $0.validationLoss < $1.validationLoss }?.epoch ?? 0)
-        return (records, best)
+        return (records, best, (training?["fineTuneStart"] as? NSNumber)?.intValue)
     }
 }

@@ -79,9 +79,12 @@ struct TrainCommand: ParsableCommand {
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
 
         let model: Model
+        // A fine-tune's history continues the one it starts from, so its report shows the whole training.
+        var earlier: [String] = []
         if let from {
             do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
-            print("fine-tuning \(from) (model \(model.id))")
+            earlier = (model.metadata["history"] ?? "").split(whereSeparator: \.isNewline).dropFirst().map(String.init)
+            print("fine-tuning \(from) (model \(model.id), \(earlier.count) epochs of history)")
         } else {
             model = Model(architecture: arch, seed: seed)
         }
@@ -99,7 +102,8 @@ struct TrainCommand: ParsableCommand {
         print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
                      bestEpoch, history.count, wall, eval.accuracy, eval.loss))
         model.metadata["training"] = Self.jsonString(TrainingSummary(
-            architecture: model.architecture.name, epochsRun: history.count, bestEpoch: bestEpoch, batchSize: batchSize,
+            architecture: model.architecture.name, epochsRun: history.count, bestEpoch: earlier.count + bestEpoch,
+            fineTuneStart: from == nil ? nil : earlier.count + 1, batchSize: batchSize,
             learningRate: learningRate, schedule: schedule, weightDecay: weightDecay, seed: seed,
             validationSplit: validationSplit, trainImages: train.count, shift: shift, flip: flip, erase: erase,
             wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from, extraData: extraData))
@@ -107,8 +111,9 @@ struct TrainCommand: ParsableCommand {
                                                                 validationLoss: history[bestEpoch - 1].validationLoss,
                                                                 validationAccuracy: history[bestEpoch - 1].validationAccuracy))
         var csv = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds\n"
+        for line in earlier { csv += line + "\n" }
         for r in history {
-            csv += "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),\(r.learningRate),\(String(format: "%.2f", r.seconds))\n"
+            csv += "\(earlier.count + r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),\(r.learningRate),\(String(format: "%.2f", r.seconds))\n"
         }
         model.metadata["history"] = csv   // the report can then be drawn from the checkpoint alone
         do { try model.save(to: output) } catch { throw CLIError(error.description) }
@@ -116,14 +121,17 @@ struct TrainCommand: ParsableCommand {
         do { try AtomicFile.write(csv, to: historyPath) } catch { throw CLIError("\(historyPath): \(error.reason)") }
         print("wrote \(output) (model \(model.id)) and \(historyPath)")
         if let report {
-            let page = try TrainingReport(model: model, train: train, test: test, history: history, bestEpoch: bestEpoch).write(to: report)
+            let page = try TrainingReport(model: model, train: train, test: test, history: TrainingReport.history(csv: csv),
+                                          bestEpoch: earlier.count + bestEpoch, fineTuneStart: from == nil ? nil : earlier.count + 1).write(to: report)
             print("wrote \(page)")
         }
     }
 }
 
 struct TrainingSummary: Codable {
-    var architecture: String, epochsRun: Int, bestEpoch: Int, batchSize: Int
+    /// `bestEpoch` counts in the stored history, which for a fine-tune starts with
+    /// its source's epochs; `fineTuneStart` is then the first epoch of this run.
+    var architecture: String, epochsRun: Int, bestEpoch: Int, fineTuneStart: Int?, batchSize: Int
     var learningRate: Float, schedule: String, weightDecay: Float, seed: UInt64
     var validationSplit: Double, trainImages: Int, shift: Int, flip: Bool, erase: Float
     var wallSeconds: Double, command: String

@@ -29,6 +29,9 @@ import Testing
         #expect(figures > 0 && figures == occurrences("data:image/png;base64,iVBORw0KGgo", in: html))
         #expect(html.contains("<figcaption>True: "))
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
+        #expect(!html.contains("fine-tuned from"))
+        let tuned = try TrainingReport(model: model, train: set, test: set, history: history, bestEpoch: best, fineTuneStart: 2).html()
+        #expect(tuned.contains("Epochs 1–1 trained the checkpoint this model was fine-tuned from; epochs 2–3 are the fine-tuning."))
     }
 
     @Test func verdictNamesOverfitting() {
