@@ -7,13 +7,7 @@ final class DaemonProcess {
     let logPath: String
     let process = Process()
 
-    static var binary: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = (exe as NSString).deletingLastPathComponent
-        // The test bundle may sit one level below the products folder.
-        if !FileManager.default.fileExists(atPath: "\(dir)/fashionsortd") { dir = (dir as NSString).deletingLastPathComponent }
-        return "\(dir)/fashionsortd"
-    }
+    static var binary: String { builtProduct("fashionsortd") }
 
     /// The log lives outside the state directory, which may not exist (or be creatable).
     init(root: String, arguments: [String] = []) throws {

@@ -1,0 +1,36 @@
+import Foundation
+import TestSupport
+
+/// Runs the built `fashionsort` with `arguments`; returns its exit status and output.
+func fashionsort(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtProduct("fashionsort"))
+    process.arguments = arguments
+    // Output goes to files: a pipe that fills up would block a chatty run.
+    let dir = temporaryDirectory("cli-output")
+    _ = FileManager.default.createFile(atPath: "\(dir)/out", contents: nil)
+    _ = FileManager.default.createFile(atPath: "\(dir)/err", contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: "\(dir)/out")
+    process.standardError = FileHandle(forWritingAtPath: "\(dir)/err")
+    try process.run()
+    process.waitUntilExit()
+    func read(_ name: String) -> String { (try? String(contentsOfFile: "\(dir)/\(name)", encoding: .utf8)) ?? "" }
+    return (process.terminationStatus, read("out"), read("err"))
+}
+
+/// The repository's `samples/` folder (made by `fashionsort samples`, committed).
+let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("samples").path
+
+/// Copies `names` from samples/ into `folder` (created as needed).
+func copySamples(_ names: [String], into folder: String) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for n in names { try FileManager.default.copyItem(atPath: "\(samples)/\(n)", toPath: "\(folder)/\(n)") }
+}
+
+/// Data rows of a CSV without quoted commas (what these tests produce), as dictionaries.
+func rows(_ csv: String) -> [[String: String]] {
+    let lines = csv.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    guard let header = lines.first else { return [] }
+    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}

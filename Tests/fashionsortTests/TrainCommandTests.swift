@@ -1,0 +1,27 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `fashionsort train` on a few hundred Fashion-MNIST images (Debian's
+/// dataset-fashion-mnist, which the test command installs) and sample photos.
+@Suite struct TrainCommandTests {
+    @Test func fineTuneContinuesTheHistoryAndEvensOutPhotoClasses() throws {
+        let dir = temporaryDirectory("train")
+        try copySamples(["bag-18-rgb.png", "bag-34-gray.png"], into: "\(dir)/photos/bag")
+        try copySamples(["trouser-5-gray.jpg"], into: "\(dir)/photos/trouser")
+        let small = ["--architecture", "seed", "--limit", "500", "--batch-size", "50"]
+
+        let first = try fashionsort(["train", "--epochs", "1", "-o", "\(dir)/a.safetensors"] + small)
+        #expect(first.status == 0, "\(first.stderr)")
+        let tuned = try fashionsort(["train", "--from", "\(dir)/a.safetensors", "--epochs", "2", "--extra-data", "\(dir)/photos",
+                                     "--extra-balance", "1", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report"] + small)
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stdout.contains("extra photos per class evened out: trouser 1×2, bag 2×1"))
+
+        // The fine-tune's two epochs follow the first run's one, in the CSV and the report.
+        let history = rows(try String(contentsOfFile: "\(dir)/b-history.csv", encoding: .utf8))
+        #expect(history.map { $0["epoch"] } == ["1", "2", "3"])
+        let html = try String(contentsOfFile: "\(dir)/report/index.html", encoding: .utf8)
+        #expect(html.contains("Epochs 1–1 trained the checkpoint this model was fine-tuned from; epochs 2–3 are the fine-tuning."))
+    }
+}
