@@ -48,6 +48,30 @@ public struct Layout: Sendable {
         }
     }
 
+    /// Refuses an inbox that would receive the daemon's own output: a folder it
+    /// files into (or its work/ or results/) that is the inbox, or lies inside it
+    /// when subfolders are watched, would be taken in again and again (Immich
+    /// #7864; ANCHORS-FEATURES.md). Call after `create`, so links are resolved.
+    public func checkNoFeedbackLoop(recursive: Bool) throws(Failure) {
+        func real(_ p: String) -> String {
+            guard let r = realpath(p, nil) else { return (p as NSString).standardizingPath }
+            defer { free(r) }
+            return String(cString: r)
+        }
+        let inbox = real(self.inbox)
+        var written = [work, rejected, results]
+        for c in FashionClass.allCases { written += ["\(out)/\(c.slug)", "\(review)/\(c.slug)"] }
+        for folder in written {
+            let f = real(folder)
+            if f == inbox {
+                throw Failure(path: self.inbox, reason: "is also where the daemon puts files (\(folder)): choose an inbox outside its output folders")
+            }
+            if recursive && f.hasPrefix(inbox + "/") {
+                throw Failure(path: self.inbox, reason: "contains \(folder), where the daemon puts files, and --recursive would take them in again: choose an inbox outside it, or leave out --recursive")
+            }
+        }
+    }
+
     static func reason(_ error: Error) -> String {
         if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(u.code)))

@@ -34,6 +34,7 @@ final class Service: @unchecked Sendable {
         installSignals()
         let layout = Layout(root: config.root, instance: config.instance, inbox: config.inbox)
         try layout.create()
+        try layout.checkNoFeedbackLoop(recursive: config.recursive)
         let modelPath = config.model ?? Model.defaultPath
         let model = try Model(contentsOf: modelPath)
         var options = Processor.Options()

@@ -186,6 +186,13 @@ import Testing
         #expect(noModel.log.contains("\(dir)/none.safetensors: cannot read model: no such file"))
     }
 
+    @Test func inboxReceivingTheDaemonsOwnOutputIsRefused() throws {
+        let root = temporaryDirectory("loop")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--inbox", root, "--recursive"])
+        #expect(daemon.waitExit(timeout: 10) == 1)
+        #expect(daemon.log.contains("--recursive would take them in again"))
+    }
+
     @Test func replacedModelFileIsSwappedBetweenBatchesUnderAStreamOfFiles() throws {
         let root = temporaryDirectory("swap")
         let model = smallModel(in: root)
