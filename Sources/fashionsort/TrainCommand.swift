@@ -101,9 +101,11 @@ struct TrainCommand: ParsableCommand {
         let eval = Evaluation(model: model, data: test)
         print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
                      bestEpoch, history.count, wall, eval.accuracy, eval.loss))
+        // Epoch numbers in the stored history, which for a fine-tune starts with its source's.
+        let storedBest = earlier.count + bestEpoch, fineTuneStart = from == nil ? nil : earlier.count + 1
         model.metadata["training"] = Self.jsonString(TrainingSummary(
-            architecture: model.architecture.name, epochsRun: history.count, bestEpoch: earlier.count + bestEpoch,
-            fineTuneStart: from == nil ? nil : earlier.count + 1, batchSize: batchSize,
+            architecture: model.architecture.name, epochsRun: history.count, bestEpoch: storedBest,
+            fineTuneStart: fineTuneStart, batchSize: batchSize,
             learningRate: learningRate, schedule: schedule, weightDecay: weightDecay, seed: seed,
             validationSplit: validationSplit, trainImages: train.count, shift: shift, flip: flip, erase: erase,
             wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from, extraData: extraData))
@@ -122,7 +124,7 @@ struct TrainCommand: ParsableCommand {
         print("wrote \(output) (model \(model.id)) and \(historyPath)")
         if let report {
             let page = try TrainingReport(model: model, train: train, test: test, history: TrainingReport.history(csv: csv),
-                                          bestEpoch: earlier.count + bestEpoch, fineTuneStart: from == nil ? nil : earlier.count + 1).write(to: report)
+                                          bestEpoch: storedBest, fineTuneStart: fineTuneStart).write(to: report)
             print("wrote \(page)")
         }
     }
