@@ -36,11 +36,14 @@ public struct Layout: Sendable {
         public var description: String { "\(path): \(reason)" }
     }
 
+    /// The folders the daemon puts files into: work/, rejected/, results/ and every class folder.
+    public var written: [String] {
+        [work, rejected, results] + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] }
+    }
+
     /// Creates every folder (class folders included) and checks it is writable.
     public func create() throws(Failure) {
-        var dirs = [root, inbox, work, rejected, results]
-        for c in FashionClass.allCases { dirs += ["\(out)/\(c.slug)", "\(review)/\(c.slug)"] }
-        for d in dirs {
+        for d in [root, inbox] + written {
             do { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
                 throw Failure(path: d, reason: "cannot create folder: \(Self.reason(error))")
             }
@@ -59,8 +62,6 @@ public struct Layout: Sendable {
             return String(cString: r)
         }
         let inbox = real(self.inbox)
-        var written = [work, rejected, results]
-        for c in FashionClass.allCases { written += ["\(out)/\(c.slug)", "\(review)/\(c.slug)"] }
         for folder in written {
             let f = real(folder)
             if f == inbox {

@@ -18,13 +18,9 @@ import Testing
         daemon.standardError = FileHandle.nullDevice
         try daemon.run()
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        func waitFor(_ condition: () -> Bool) -> Bool {
-            for _ in 0..<1000 where !condition() { usleep(20_000) }
-            return condition()
-        }
-        #expect(waitFor { FileManager.default.fileExists(atPath: "\(root)/inbox") })
+        #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(root)/inbox") })
         try FileManager.default.copyItem(atPath: "\(samples)/bag-18-rgb.png", toPath: "\(root)/inbox/bag-18-rgb.png")
-        #expect(waitFor { FileManager.default.fileExists(atPath: "\(root)/out/bag/bag-18-rgb.png") })
+        #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(root)/out/bag/bag-18-rgb.png") })
         daemon.terminate()
         daemon.waitUntilExit()
 

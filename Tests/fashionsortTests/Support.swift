@@ -1,4 +1,5 @@
 import Foundation
+import Inbox
 import TestSupport
 
 /// Runs the built `fashionsort` with `arguments`; returns its exit status and output.
@@ -28,9 +29,9 @@ func copySamples(_ names: [String], into folder: String) throws {
     for n in names { try FileManager.default.copyItem(atPath: "\(samples)/\(n)", toPath: "\(folder)/\(n)") }
 }
 
-/// Data rows of a CSV without quoted commas (what these tests produce), as dictionaries.
+/// Data rows of a CSV, as dictionaries (parsed by the daemon's own RFC 4180 reader).
 func rows(_ csv: String) -> [[String: String]] {
-    let lines = csv.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let lines = CSV.parse(csv)
     guard let header = lines.first else { return [] }
     return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
 }
