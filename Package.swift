@@ -29,7 +29,9 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
         .target(name: "ImageIntake", dependencies: ["CImageCodecs"], swiftSettings: fast),
         .systemLibrary(name: "CInotifyTools", path: "Sources/CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
-        .target(name: "NeuralNet", swiftSettings: fast),
+        // bfloat16 products (AVX-512 BF16), which Swift has no intrinsics for; chosen at run time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
+        .target(name: "NeuralNet", dependencies: ["CKernels"], swiftSettings: fast),
         .target(
             name: "FashionModel",
             dependencies: ["NeuralNet", "ImageIntake", "CZlib"],

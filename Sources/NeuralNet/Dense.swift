@@ -4,6 +4,9 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public let weight: Parameter, bias: Parameter
     public var needsInputGradient = true
     private var x = Tensor(zeros: [0])
+    /// W in bfloat16 for batched inference, and the weight buffer it was made from.
+    private var reduced: BFloat16.PackedA?
+    private var reducedFrom: UnsafeRawPointer?
 
     /// `random: false` leaves the weights zero, for a checkpoint to fill.
     public init(name: String, inFeatures: Int, outFeatures: Int, rng: inout RNG, random: Bool = true) {
@@ -23,14 +26,19 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
 
     // x [N, in] → y [N, out]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        if training { self.x = x }
-        return infer(x, Epilogue(bias: bias))
+        if training { self.x = x; reduced = nil }
+        return product(x, Epilogue(bias: bias), bfloat16: !training && BFloat16.enabled)
     }
 
     public var canPool: Bool { false }
 
     // x [N, in] → y [N, out] = epilogue(x·Wᵀ)
     public func infer(_ x: Tensor, _ epilogue: Epilogue) -> Tensor {
+        product(x, epilogue, bfloat16: BFloat16.enabled)
+    }
+
+    /// Training keeps float32; inference may round the products to bfloat16.
+    private func product(_ x: Tensor, _ epilogue: Epilogue, bfloat16: Bool) -> Tensor {
         let n = x.shape[0], fi = inFeatures, fo = outFeatures
         var y = Tensor(uninitialized: [n, fo])
         x.data.withUnsafeBufferPointer { xb in
@@ -43,6 +51,16 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
                 Parallel.slices(fo, minimum: max(1, (1 << 15) / fi)) { _, outs in
                     for i in 0..<n { for o in outs { yp.p[i * fo + o] = Vector.dot(wp + o * fi, xp + i * fi, fi) } }
                 }
+            } else if bfloat16, let w = reducedWeights(wp) {
+                // Yᵀ [out, rows] = W · Xᵀ, the weights packed once; then back to rows.
+                let wv = UncheckedSendable(w)
+                Parallel.slices(n, minimum: 32) { _, r in
+                    let yt = UnsafeMutablePointer<Float>.allocate(capacity: fo * r.count)
+                    let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: BFloat16.scratchCount(k: fi, n: r.count))
+                    defer { yt.deallocate(); scratch.deallocate() }
+                    BFloat16.multiply(wv.value, n: r.count, xp + r.lowerBound * fi, ldb: fi, transposed: true, yt, ldc: r.count, scratch: scratch)
+                    for (i, row) in r.enumerated() { for o in 0..<fo { yp.p[row * fo + o] = yt[o * r.count + i] } }
+                }
             } else {
                 Parallel.slices(n, minimum: 32) { _, r in
                     GEMM.multiply(m: r.count, n: fo, k: fi, .rows(xp + r.lowerBound * fi, columns: fi),
@@ -52,6 +70,16 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
             for i in 0..<n { epilogue.row(yp.p + i * fo, fo) }
         }}}
         return y
+    }
+
+    /// W [out, in] in bfloat16, packed on first use and again when the weights
+    /// are replaced or trained.
+    private func reducedWeights(_ w: UnsafePointer<Float>) -> BFloat16.PackedA? {
+        if reduced == nil || reducedFrom != UnsafeRawPointer(w) {
+            reduced = BFloat16.PackedA(m: outFeatures, k: inFeatures, rows: w, lda: inFeatures)
+            reducedFrom = UnsafeRawPointer(w)
+        }
+        return reduced
     }
 
     // dy [N, out] → dx [N, in]; dW += dyᵀ·x, db += Σ dy

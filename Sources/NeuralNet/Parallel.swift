@@ -47,11 +47,11 @@ public struct SendablePointer: @unchecked Sendable {
 #if canImport(Glibc)
 import Glibc
 private func activeCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
-private func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 #else
 import Darwin
 private func activeCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
-private func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 #endif
 
 extension Parallel {

@@ -14,6 +14,8 @@ struct Winograd {
     let inChannels: Int, outChannels: Int
     /// U[ξ] as 16 packed [OC, C] matrices.
     let transformed: [GEMM.PackedA]
+    /// The same in bfloat16, where the CPU has it.
+    let reduced: [BFloat16.PackedA]?
 
     /// weights [OC, C, 3, 3] → U[ξ][oc][c] = (G g Gᵀ)[ξ], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
     init(weights w: UnsafePointer<Float>, outChannels oc: Int, inChannels c: Int) {
@@ -46,6 +48,9 @@ struct Winograd {
         transformed = u.withUnsafeBufferPointer { p in
             (0..<16).map { GEMM.PackedA(m: oc, k: c, .rows(p.baseAddress! + $0 * oc * c, columns: c)) }
         }
+        reduced = !BFloat16.available ? nil : u.withUnsafeBufferPointer { p in
+            (0..<16).map { BFloat16.PackedA(m: oc, k: c, rows: p.baseAddress! + $0 * oc * c, lda: c) }
+        }
     }
 
     /// Tiles of 2×2 outputs over an [oh, ow] map.
@@ -57,8 +62,10 @@ struct Winograd {
 
     /// `count` images x [count, C, h, w] → raw sums out [OC, count·oh·ow]: the layout
     /// of the im2col path, each image's [oh, ow] plane at `oc·ld + image·oh·ow`.
+    /// `bfloat16` picks the reduced-precision products where the CPU has them.
     func convolve(_ x: UnsafePointer<Float>, count: Int, h: Int, w: Int, padding: Int,
-                  into out: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>) {
+                  into out: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>,
+                  bfloat16: Bool = BFloat16.enabled) {
         let oh = h + 2 * padding - 2, ow = w + 2 * padding - 2
         let (th, tw) = Self.tiles(oh, ow)
         let perImage = th * tw, t = count * perImage
@@ -111,8 +118,16 @@ struct Winograd {
             }
         }
         // M[ξ] [OC, T] = U[ξ] · V[ξ].
-        for xi in 0..<16 {
-            GEMM.multiply(transformed[xi], n: t, .rows(v + xi * vs, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
+        if let reduced, bfloat16 {
+            let packing = UnsafeMutablePointer<UInt16>.allocate(capacity: BFloat16.scratchCount(k: c, n: t))
+            defer { packing.deallocate() }
+            for xi in 0..<16 {
+                BFloat16.multiply(reduced[xi], n: t, v + xi * vs, ldb: t, m + xi * oc * t, ldc: t, scratch: packing)
+            }
+        } else {
+            for xi in 0..<16 {
+                GEMM.multiply(transformed[xi], n: t, .rows(v + xi * vs, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
+            }
         }
         // Y = Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], 16 tiles at a time along each
         // channel's contiguous row of the M[ξ], into quad: the [4, T] outputs

@@ -33,6 +33,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let names = architecture.isEmpty ? Architecture.all.map(\.name) : architecture
         var results: [Result] = []
+        if !json { print("inference products: \(Self.precision)") }
         for name in names {
             guard let arch = Architecture.named(name) else { throw CLIError("unknown architecture \(name)") }
             results.append(measure(arch))
@@ -54,10 +55,16 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
-        if json { print(Self.jsonString(Report(engine: results, intake: intakeResults))) }
+        if json { print(Self.jsonString(Report(precision: Self.precision, engine: results, intake: intakeResults))) }
+    }
+
+    static var precision: String {
+        BFloat16.enabled ? "bfloat16 (AVX-512 BF16; FASHIONSORT_PRECISION=float32 for float32)"
+            : BFloat16.available ? "float32 (FASHIONSORT_PRECISION=float32)" : "float32 (this CPU has no AVX-512 BF16)"
     }
 
     struct Report: Codable {
+        var precision: String
         var engine: [Result]
         var intake: [IntakeBench.Result]
     }

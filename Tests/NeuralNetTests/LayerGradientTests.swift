@@ -91,7 +91,8 @@ import Testing
         let all = d.forward(x, training: false)
         for i in 0..<2 {
             let one = d.forward(x.items(i..<i + 1), training: false)
-            for j in 0..<19 { #expect(abs(one.data[j] - all.data[i * 19 + j]) < 1e-4) }
+            // The batch of 8 may take bfloat16 products (BFloat16Tests bounds them).
+            for j in 0..<19 { #expect(abs(one.data[j] - all.data[i * 19 + j]) < (BFloat16.enabled ? 0.03 : 1e-4)) }
         }
     }
 }

@@ -13,14 +13,16 @@ import Testing
         let x = Tensor(shape: [n, c, h, w], data: (0..<n * c * h * w).map { _ in rng.normal() })
         let fast = conv.forward(x, training: false), plain = conv.forward(x, training: true)
         #expect(fast.shape == plain.shape)
+        // bfloat16 products, where used, keep 8 bits of mantissa (BFloat16Tests bounds them).
+        let tolerance: Float = BFloat16.enabled ? 0.05 : 1e-4
         let worst = zip(fast.data, plain.data).map { abs($0 - $1) }.max()!
-        #expect(worst < 1e-4, "largest difference \(worst)")
+        #expect(worst < tolerance, "largest difference \(worst)")
         // New weights after a training pass are transformed again, not served from the cache.
         conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { -$0 })
         let flipped = conv.forward(x, training: false)
         let r = plain.count / (n * oc)
         for i in stride(from: 0, to: plain.count, by: 7) {
-            #expect(abs(flipped.data[i] - (2 * conv.bias.value.data[i / r % oc] - plain.data[i])) < 1e-4)
+            #expect(abs(flipped.data[i] - (2 * conv.bias.value.data[i / r % oc] - plain.data[i])) < tolerance)
         }
     }
 
