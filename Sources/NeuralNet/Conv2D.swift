@@ -82,11 +82,11 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
             packedT = weight.value.data.withUnsafeBufferPointer { GEMM.PackedB(k: k, n: oc, .transposed($0.baseAddress!, columns: k)) }
         }
         let pw = packed, pt = narrow ? packedT : nil
-        // A lone image cannot be split by images: its product is split instead.
-        let splitProduct = n < Parallel.threads && oc * k * r >= 1 << 17
-        // Batches with enough input channels for the 16 small GEMMs to beat one
-        // big one (conv1's single channel stays on im2col) go through Winograd.
-        let wino = !training && !narrow && !splitProduct && inChannels >= Self.winogradMinimumChannels
+        // Maps with enough input channels for the 16 small GEMMs to beat one big
+        // one (conv1's single channel stays on im2col) go through Winograd. A lone
+        // image runs on one core: split over both, its products took 0.27–0.72 ms
+        // per slim pass against 0.20 ms on one (2026-11-26; the second vCPU answers late).
+        let wino = !training && !narrow && inChannels >= Self.winogradMinimumChannels
         if wino && winograd == nil {
             winograd = weight.value.data.withUnsafeBufferPointer { Winograd(weights: $0.baseAddress!, outChannels: oc, inChannels: inChannels) }
         }
@@ -100,8 +100,7 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
             let xp = xb.baseAddress!, wp = wb.baseAddress!
             let yp = SendablePointer(yb.baseAddress!)
             let cache = training ? SendablePointer(cb.baseAddress!) : nil
-            Parallel.slices(splitProduct ? 1 : n, minimum: group) { _, range in
-                let range = splitProduct ? 0..<n : range
+            Parallel.slices(n, minimum: group) { _, range in
                 let local = cache == nil ? UnsafeMutablePointer<Float>.allocate(capacity: wg?.scratchSize(count: group, tiles: tilesPerImage) ?? g * r * k) : nil
                 let out = UnsafeMutablePointer<Float>.allocate(capacity: group * r * oc)
                 defer { local?.deallocate(); out.deallocate() }
@@ -124,10 +123,8 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
                         // Y [OC, l] = (Colᵀ [l, K] · Wᵀ [K, OC])ᵀ
                         let yt = UnsafeMutablePointer<Float>.allocate(capacity: l * oc)
                         defer { yt.deallocate() }
-                        GEMM.multiplyParallel(m: l, .transposed(col, columns: l), pt, yt, ldc: oc)
+                        GEMM.multiply(m: l, .transposed(col, columns: l), pt, columns: 0..<oc, yt, ldc: oc)
                         for j in 0..<l { for c in 0..<oc { out[c * l + j] = yt[j * oc + c] } }
-                    } else if let pw, splitProduct {
-                        GEMM.multiplyParallel(pw, n: l, .rows(col, columns: l), out, ldc: l)
                     } else if let pw {
                         GEMM.multiply(pw, n: l, .rows(col, columns: l), out, ldc: l, accumulate: false)
                     } else {

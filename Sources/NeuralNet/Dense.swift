@@ -46,11 +46,9 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
         y.data.withUnsafeMutableBufferPointer { yb in
             let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
             if n < 4 {
-                // A few rows: dot products over W's contiguous rows beat packing all of Wᵀ;
-                // a big W is streamed by all cores (memory-bound).
-                Parallel.slices(fo, minimum: max(1, (1 << 15) / fi)) { _, outs in
-                    for i in 0..<n { for o in outs { yp.p[i * fo + o] = Vector.dot(wp + o * fi, xp + i * fi, fi) } }
-                }
+                // A few rows: dot products over W's contiguous rows beat packing all of
+                // Wᵀ; on one core, as for a lone image's convolutions (Conv2D).
+                for i in 0..<n { for o in 0..<fo { yp.p[i * fo + o] = Vector.dot(wp + o * fi, xp + i * fi, fi) } }
             } else if bfloat16, let w = reducedWeights(wp) {
                 // Yᵀ [out, rows] = W · Xᵀ, the weights packed once; then back to rows.
                 let wv = UncheckedSendable(w)

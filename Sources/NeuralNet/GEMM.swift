@@ -71,35 +71,6 @@ public enum GEMM {
         }
     }
 
-    /// `C = A·B` split over the cores for one small product (a batch-1 forward
-    /// pass): by 16-column panels, or by 6-row panels when that balances better.
-    public static func multiplyParallel(_ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let parts = Parallel.threads
-        let mTiles = (a.m + mr - 1) / mr, nTiles = (n + nr - 1) / nr
-        let byColumns = (nTiles + parts - 1) / parts * mTiles, byRows = (mTiles + parts - 1) / parts * nTiles
-        guard parts > 1, min(byColumns, byRows) < mTiles * nTiles else {
-            multiply(a, n: n, b, c, ldc: ldc, accumulate: false); return
-        }
-        let out = SendablePointer(c), bv = UncheckedSendable(b), av = UncheckedSendable(a)
-        if byColumns <= byRows {
-            let chunk = (nTiles + parts - 1) / parts * nr
-            Parallel.slices(parts) { p, _ in
-                let j0 = p * chunk, j1 = min(n, j0 + chunk)
-                guard j0 < j1 else { return }
-                let b = bv.value
-                multiply(av.value, n: j1 - j0, Operand(b.base + j0 * b.colStride, rowStride: b.rowStride, colStride: b.colStride),
-                         out.p + j0, ldc: ldc, accumulate: false)
-            }
-        } else {
-            let chunk = (mTiles + parts - 1) / parts * mr
-            Parallel.slices(parts) { p, _ in
-                let i0 = p * chunk, i1 = min(av.value.m, i0 + chunk)
-                guard i0 < i1 else { return }
-                multiply(av.value, rows: i0..<i1, n: n, bv.value, out.p, ldc: ldc, accumulate: false)
-            }
-        }
-    }
-
     /// Where packed panels of A start: `rows` rows per k-block, beginning at row `first`.
     struct Prepacked {
         let base: UnsafePointer<Float>, rows: Int, first: Int
@@ -178,17 +149,7 @@ public enum GEMM {
         }
     }
 
-    /// `C[m×n] = A·B` with B packed, columns split over the cores by panels.
-    public static func multiplyParallel(m: Int, _ a: Operand, _ b: PackedB, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let panels = (b.n + nr - 1) / nr, parts = min(Parallel.threads, panels)
-        let chunk = (panels + parts - 1) / parts * nr
-        let out = SendablePointer(c), av = UncheckedSendable(a), bv = UncheckedSendable(b)
-        Parallel.slices(parts) { p, _ in
-            let j0 = p * chunk, j1 = min(bv.value.n, j0 + chunk)
-            if j0 < j1 { multiply(m: m, av.value, bv.value, columns: j0..<j1, out.p, ldc: ldc) }
-        }
-    }
-
+    /// Columns `columns` of `C[m×n] = A·B` with B packed.
     static func multiply(m: Int, _ a: Operand, _ b: PackedB, columns: Range<Int>, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         let k = b.k, width = roundUp(b.n, nr)
         let aPack = packingBuffer(min(kc, k) * roundUp(m, mr))

@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// `DispatchQueue.concurrentPerform` wakes a sleeping worker for every call;
 /// measured here, a batch-1 forward pass split over two cores that way took
-/// 0.20–0.24 ms against 0.17 ms on one core. Spinning helpers answer within
+/// 0.20–0.24 ms against 0.17 ms on one core (lone images now stay on one
+/// core; small batches still split layer by layer). Spinning helpers answer within
 /// a microsecond while calls come back to back, as OpenMP's and Eigen's
 /// pools do, and sleep after `spinLimit` idle polls so an idle daemon costs nothing.
 final class WorkerPool: @unchecked Sendable {

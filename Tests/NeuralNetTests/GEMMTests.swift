@@ -32,22 +32,31 @@ import Testing
         }}
     }
 
-    /// Packed weights split over the cores by columns (wide B) or by 6-row
-    /// panels (narrow B, as a batch-1 convolution on a 3×3 map), with k-blocks
-    /// longer than one packing block.
+    /// Packed A (a layer's weights) and packed B (the transposed weights of a
+    /// narrow map), with k-blocks longer than one packing block.
     @Test(arguments: [(64, 121, 288), (128, 9, 576), (13, 5, 300), (7, 40, 9)])
-    func packedParallelMatchesNaive(m: Int, n: Int, k: Int) {
+    func packedMatchesNaive(m: Int, n: Int, k: Int) {
         var rng = RNG(seed: UInt64(m + n + k))
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
-        var c = [Float](repeating: .nan, count: m * n)
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-            let packed = GEMM.PackedA(m: m, k: k, .rows(ap.baseAddress!, columns: k))
-            GEMM.multiplyParallel(packed, n: n, .rows(bp.baseAddress!, columns: n), cp.baseAddress!, ldc: n)
-        }}}
+        var c = [Float](repeating: .nan, count: m * n), d = c
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+                let packed = GEMM.PackedA(m: m, k: k, .rows(ap.baseAddress!, columns: k))
+                GEMM.multiply(packed, n: n, .rows(bp.baseAddress!, columns: n), cp.baseAddress!, ldc: n, accumulate: false)
+            }
+            // B packed instead, in two column ranges (a narrow map's transposed product).
+            d.withUnsafeMutableBufferPointer { dp in
+                let packed = GEMM.PackedB(k: k, n: n, .rows(bp.baseAddress!, columns: n))
+                let half = (n / 2 + 15) / 16 * 16
+                GEMM.multiply(m: m, .rows(ap.baseAddress!, columns: k), packed, columns: 0..<min(half, n), dp.baseAddress!, ldc: n)
+                if half < n { GEMM.multiply(m: m, .rows(ap.baseAddress!, columns: k), packed, columns: half..<n, dp.baseAddress!, ldc: n) }
+            }
+        }}
         for i in 0..<m { for j in 0..<n {
             var s: Float = 0
             for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
             #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
+            #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
         }}
     }
 }
