@@ -8,9 +8,9 @@ public enum BFloat16 {
     /// Whether this CPU has the instructions.
     public static let available = fsk_bf16_available() == 1
 
-    /// Used where available, unless `FASHIONSORT_PRECISION=float32`; `bench` and
-    /// the tests switch it to compare.
-    nonisolated(unsafe) public static var enabled = available && getenvString("FASHIONSORT_PRECISION") != "float32"
+    /// Used where available, unless `FASHIONSORT_PRECISION=float32` (for float32
+    /// results on any CPU, and for comparing the two).
+    public static let enabled = available && getenvString("FASHIONSORT_PRECISION") != "float32"
 
     /// A [m × k] rounded to bfloat16 and packed once (a layer's weights).
     struct PackedA {

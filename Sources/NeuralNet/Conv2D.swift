@@ -85,7 +85,7 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
         // Maps with enough input channels for the 16 small GEMMs to beat one big
         // one (conv1's single channel stays on im2col) go through Winograd. A lone
         // image runs on one core: split over both, its products took 0.27–0.72 ms
-        // per slim pass against 0.20 ms on one (2026-11-26; the second vCPU answers late).
+        // per slim pass against 0.20 ms on one (this host, 2026-11-26).
         let wino = !training && !narrow && inChannels >= Self.winogradMinimumChannels
         if wino && winograd == nil {
             winograd = weight.value.data.withUnsafeBufferPointer { Winograd(weights: $0.baseAddress!, outChannels: oc, inChannels: inChannels) }
