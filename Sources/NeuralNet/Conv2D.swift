@@ -172,11 +172,7 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
                         }}
                         dyg = UnsafePointer(gathered)
                     }
-                    for c in 0..<oc {
-                        var s: Float = 0
-                        for j in 0..<l { s += dyg[c * l + j] }
-                        grads[1][c] += s
-                    }
+                    for c in 0..<oc { grads[1][c] += Vector.sum(dyg + c * l, l) }
                     let col = cp + i0 * r * k
                     GEMM.multiply(m: oc, n: k, k: l, .rows(dyg, columns: l), .transposed(col, columns: l),
                                   grads[0], ldc: k, accumulate: true)

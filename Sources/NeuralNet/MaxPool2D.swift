@@ -25,13 +25,15 @@ public final class MaxPool2D: Layer {
                 let xi = plane * h * w, yi = plane * oh * ow
                 for oy in 0..<oh {
                     for ox in 0..<ow {
+                        // Selects, not branches (a branch per pixel mispredicted half the
+                        // time); ties go to the earliest of the four, as before.
                         let i0 = xi + 2 * oy * w + 2 * ox
-                        var best = i0
-                        if xp[i0 + 1] > xp[best] { best = i0 + 1 }
-                        if xp[i0 + w] > xp[best] { best = i0 + w }
-                        if xp[i0 + w + 1] > xp[best] { best = i0 + w + 1 }
-                        yp.p[yi + oy * ow + ox] = xp[best]
-                        ap.value[yi + oy * ow + ox] = Int32(best)
+                        let a = xp[i0], b = xp[i0 + 1], c = xp[i0 + w], d = xp[i0 + w + 1]
+                        let (top, t) = b > a ? (b, 1) : (a, 0)
+                        let (bottom, u) = d > c ? (d, w + 1) : (c, w)
+                        let (best, at) = bottom > top ? (bottom, u) : (top, t)
+                        yp.p[yi + oy * ow + ox] = best
+                        ap.value[yi + oy * ow + ox] = Int32(i0 + at)
                     }
                 }
             }
@@ -55,11 +57,16 @@ public final class MaxPool2D: Layer {
         return y
     }
 
+    // dy [N, C, H/2, W/2] → dx [N, C, H, W]: each gradient to its argmax. The
+    // windows do not overlap, so every input gets at most one and the cores can share the work.
     public func backward(_ dy: Tensor) -> Tensor {
         var dx = Tensor(zeros: input)
-        dx.data.withUnsafeMutableBufferPointer { dxp in
-            for (i, a) in argmax.enumerated() { dxp[Int(a)] += dy.data[i] }
-        }
+        dy.data.withUnsafeBufferPointer { g in
+        argmax.withUnsafeBufferPointer { a in
+        dx.data.withUnsafeMutableBufferPointer { d in
+            let gp = g.baseAddress!, ap = a.baseAddress!, dp = SendablePointer(d.baseAddress!)
+            Parallel.slices(g.count, minimum: 1 << 14) { _, r in for i in r { dp.p[Int(ap[i])] = gp[i] } }
+        }}}
         return dx
     }
 }
