@@ -110,40 +110,27 @@ FSK_TARGET static void pack_b_columns(int n, int k, const float *b, int ldb, uin
     }
 }
 
-/* The 8×32 register tile: sixteen float32 accumulators over all k pairs. */
-FSK_TARGET static void tile(int kp, const uint16_t *a, const uint16_t *b, float *c, int ldc, int rows, int cols) {
+/* The 8×32 register tile: sixteen float32 accumulators over all k pairs; with
+ * halves = 1 the left 8×16 only, for a last panel of 16 columns or fewer (4 of a
+ * 196-tile Winograd group): half the work. Inlined with halves constant. */
+FSK_TARGET static inline __attribute__((always_inline))
+void tile(int halves, int kp, const uint16_t *a, const uint16_t *b, float *c, int ldc, int rows, int cols) {
     __m512 acc[MR][2];
     for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const int32_t *aw = (const int32_t *)a;
     for (int p = 0; p < kp; p++) {
-        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b + (size_t)p * 2 * NR);
-        __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + (size_t)p * 2 * NR + 32);
-        for (int i = 0; i < MR; i++) {
-            __m512bh av = (__m512bh)_mm512_set1_epi32(aw[p * MR + i]);
-            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], av, b0);
-            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], av, b1);
+        for (int h = 0; h < halves; h++) {
+            __m512bh bv = (__m512bh)_mm512_loadu_si512(b + (size_t)p * 2 * NR + 32 * h);
+            for (int i = 0; i < MR; i++) {
+                acc[i][h] = _mm512_dpbf16_ps(acc[i][h], (__m512bh)_mm512_set1_epi32(aw[p * MR + i]), bv);
+            }
         }
     }
-    __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-    __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
-    for (int i = 0; i < rows; i++) {
-        _mm512_mask_storeu_ps(c + (size_t)i * ldc, m0, acc[i][0]);
-        _mm512_mask_storeu_ps(c + (size_t)i * ldc + 16, m1, acc[i][1]);
+    for (int h = 0; h < halves; h++) {
+        int w = cols - 16 * h;
+        __mmask16 mask = w >= 16 ? 0xFFFF : w <= 0 ? 0 : (__mmask16)((1u << w) - 1);
+        for (int i = 0; i < rows; i++) _mm512_mask_storeu_ps(c + (size_t)i * ldc + 16 * h, mask, acc[i][h]);
     }
-}
-
-/* The last panel when it holds 16 columns or fewer (4 of a 196-tile Winograd
- * group): half the tile, half the work. */
-FSK_TARGET static void narrow_tile(int kp, const uint16_t *a, const uint16_t *b, float *c, int ldc, int rows, int cols) {
-    __m512 acc[MR];
-    for (int i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();
-    const int32_t *aw = (const int32_t *)a;
-    for (int p = 0; p < kp; p++) {
-        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b + (size_t)p * 2 * NR);
-        for (int i = 0; i < MR; i++) acc[i] = _mm512_dpbf16_ps(acc[i], (__m512bh)_mm512_set1_epi32(aw[p * MR + i]), b0);
-    }
-    __mmask16 mask = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-    for (int i = 0; i < rows; i++) _mm512_mask_storeu_ps(c + (size_t)i * ldc, mask, acc[i]);
 }
 
 FSK_TARGET void fsk_bf16_gemm(int m, int n, int k, const uint16_t *packed_a, const float *b, int ldb,
@@ -156,8 +143,9 @@ FSK_TARGET void fsk_bf16_gemm(int m, int n, int k, const uint16_t *packed_a, con
         int cols = n - j < NR ? n - j : NR;
         for (int i = 0; i < m; i += MR) {
             int rows = m - i < MR ? m - i : MR;
-            if (cols <= 16) narrow_tile(kp, packed_a + (size_t)i * kp * 2, bp, c + (size_t)i * ldc + j, ldc, rows, cols);
-            else tile(kp, packed_a + (size_t)i * kp * 2, bp, c + (size_t)i * ldc + j, ldc, rows, cols);
+            const uint16_t *ap = packed_a + (size_t)i * kp * 2;
+            if (cols <= 16) tile(1, kp, ap, bp, c + (size_t)i * ldc + j, ldc, rows, cols);
+            else tile(2, kp, ap, bp, c + (size_t)i * ldc + j, ldc, rows, cols);
         }
     }
 }
