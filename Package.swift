@@ -50,12 +50,12 @@ let package = Package(
             dependencies: ["Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: fast),
-        // For the tests: temporary folders removed when they end, the built binaries' paths, waiting.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // For the tests: temporary folders removed when they end, the built binaries' paths, waiting, CSV rows.
+        .target(name: "TestSupport", dependencies: ["Inbox"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
         .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "ImageIntakeTests", dependencies: ["ImageIntake", "FashionModel", "CZlib"], exclude: ["Fixtures"], swiftSettings: fast),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "fashionsortTests", dependencies: ["Inbox", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"], swiftSettings: fast),
     ]
 )

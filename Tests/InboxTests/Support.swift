@@ -27,11 +27,7 @@ func write(_ bytes: [UInt8], to path: String) {
 /// All data rows of every results CSV under `folder`, as dictionaries.
 func resultRows(_ folder: String) -> [[String: String]] {
     let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }
-    return files.flatMap { f -> [[String: String]] in
-        let rows = CSV.parse(try! String(contentsOfFile: "\(folder)/\(f)", encoding: .utf8))
-        guard let header = rows.first else { return [] }
-        return rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-    }
+    return files.flatMap { csvRows(try! String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8)) }
 }
 
 /// Regular files under a folder, recursively, hidden ones included.

@@ -14,7 +14,7 @@ import Testing
         #expect(run.status == 3)
         #expect(run.stderr.contains("\(dir)/notes.jpg") && run.stderr.contains("1 of 3 files rejected"))
         #expect(run.stdout.hasPrefix("file,sha256,status,label,class,confidence,second_class,second_confidence,model,ms,error,class_3,confidence_3\r\n"))
-        let byFile = Dictionary(uniqueKeysWithValues: rows(run.stdout).map { (($0["file"]! as NSString).lastPathComponent, $0) })
+        let byFile = Dictionary(uniqueKeysWithValues: csvRows(run.stdout).map { (($0["file"]! as NSString).lastPathComponent, $0) })
         #expect(byFile.count == 3)
         #expect(byFile["notes.jpg"]?["status"] == "rejected")
         #expect(byFile["notes.jpg"]?["error"]?.contains("not a PNG or JPEG") == true)

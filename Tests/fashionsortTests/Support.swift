@@ -1,5 +1,4 @@
 import Foundation
-import Inbox
 import TestSupport
 
 /// Runs the built `fashionsort` with `arguments`; returns its exit status and output.
@@ -27,11 +26,4 @@ let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
 func copySamples(_ names: [String], into folder: String) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for n in names { try FileManager.default.copyItem(atPath: "\(samples)/\(n)", toPath: "\(folder)/\(n)") }
-}
-
-/// Data rows of a CSV, as dictionaries (parsed by the daemon's own RFC 4180 reader).
-func rows(_ csv: String) -> [[String: String]] {
-    let lines = CSV.parse(csv)
-    guard let header = lines.first else { return [] }
-    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
 }

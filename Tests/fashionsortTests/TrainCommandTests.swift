@@ -19,7 +19,7 @@ import Testing
         #expect(tuned.stdout.contains("extra photos per class evened out: trouser 1×2, bag 2×1"))
 
         // The fine-tune's two epochs follow the first run's one, in the CSV and the report.
-        let history = rows(try String(contentsOfFile: "\(dir)/b-history.csv", encoding: .utf8))
+        let history = csvRows(try String(contentsOfFile: "\(dir)/b-history.csv", encoding: .utf8))
         #expect(history.map { $0["epoch"] } == ["1", "2", "3"])
         let html = try String(contentsOfFile: "\(dir)/report/index.html", encoding: .utf8)
         #expect(html.contains("Epochs 1–1 trained the checkpoint this model was fine-tuned from; epochs 2–3 are the fine-tuning."))
