@@ -55,7 +55,7 @@ extension EvaluateCommand {
         print("model \(m.id) on \(e.count) photos in \(root) (\(conv.rawValue) conversion)")
         for (c, r) in zip(loaded.classes, recalls) {
             let top = e.confusion[c.rawValue].enumerated().max { $0.element < $1.element }!
-            print("  \(c.slug.padding(toLength: 12, withPad: " ", startingAt: 0)) recall \(String(format: "%.3f", r))  (\(e.classes[c.rawValue].support) photo\(e.classes[c.rawValue].support == 1 ? "" : "s"); most often called \(FashionClass(rawValue: top.offset)!.name))")
+            print("  \(c.slug.padding(toLength: 12, withPad: " ", startingAt: 0)) recall \(String(format: "%.3f", r))  (\(counted(e.classes[c.rawValue].support, "photo")); most often called \(FashionClass(rawValue: top.offset)!.name))")
         }
         print(String(format: "mean per-class recall %.3f over %d folders (constant guess: %.3f); accuracy %.3f",
                      mean, recalls.count, 1 / Double(recalls.count), e.accuracy))

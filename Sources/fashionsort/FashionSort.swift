@@ -41,6 +41,9 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// "1 photo", "3 photos": a count with its noun, for the commands' summaries.
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
 extension ParsableCommand {
     static func jsonString<T: Encodable>(_ value: T) -> String {
         let enc = JSONEncoder()

@@ -20,7 +20,7 @@ struct StatusCommand: ParsableCommand {
         print("fashionsortd \(s["instance"] ?? "?") — \(s["state"] ?? "?"), up \(up / 3600)h \(up / 60 % 60)m \(up % 60)s, model \(s["model"] ?? "?")")
         print("updated \(s["updated"] ?? "?")")
         let rate = (s["files_per_second"] as? NSNumber)?.doubleValue ?? 0
-        print("processed \(n("processed")) \(n("processed") == 1 ? "file" : "files") (\(String(format: "%.1f", rate)) per second since start), queue \(n("queue_depth")), duplicates \(n("duplicates"))")
+        print("processed \(counted(n("processed"), "file")) (\(String(format: "%.1f", rate)) per second since start), queue \(n("queue_depth")), duplicates \(n("duplicates"))")
         for (k, v) in d("by_status").sorted(by: { $0.key < $1.key }) { print("  \(k.padding(toLength: 12, withPad: " ", startingAt: 0)) \(v)") }
         let classes = d("by_class").sorted { $0.value > $1.value }
         if !classes.isEmpty { print("by class: " + classes.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
