@@ -1,15 +1,25 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // The numeric core is only fast with unchecked arithmetic and a named CPU: without a
-// target CPU every SIMD multiply-add becomes 16 calls to fmaf (ARCHITECTURE.md, Speed).
+// target CPU every SIMD multiply-add becomes 16 calls to fmaf (docs/DESIGN.md).
 // FASHIONSORT_CPU=haswell gives a portable AVX2 build; the default tunes for this host.
 let cpu = Context.environment["FASHIONSORT_CPU"] ?? "native"
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
+let cFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let signals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 
 let package = Package(
     name: "FashionSort",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fashionsort", targets: ["fashionsort"]),
         .executable(name: "fashionsortd", targets: ["fashionsortd"]),
@@ -17,45 +27,71 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
+        // C libraries and shims. Swift never sees png.h or jpeglib.h: only CImageCodecs' C files do.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
-                       providers: [.apt(["libpng-dev"])]),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
-                       providers: [.apt(["libjpeg-dev"])]),
-        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"],
-                cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
-        .target(name: "ImageIntake", dependencies: ["CImageCodecs"], swiftSettings: fast),
-        .systemLibrary(name: "CInotifyTools", path: "Sources/CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(
+            name: "CInotifyTools", path: "Sources/CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"], cSettings: cFlags),
         // bfloat16 products (AVX-512 BF16), which Swift has no intrinsics for; chosen at run time.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]),
+        .target(name: "CKernels", cSettings: cFlags),
+
+        // The pure core: tensors and layers; decoding and conversion.
         .target(name: "NeuralNet", dependencies: ["CKernels"], swiftSettings: fast),
+        .target(name: "FileSystem", dependencies: [system]),
+        .target(name: "ImageIntake", dependencies: ["CImageCodecs", "FileSystem", crypto], swiftSettings: fast),
+        .target(name: "ImageSynthesis", dependencies: ["CImageCodecs", "ImageIntake"], swiftSettings: fast),
         .target(
             name: "FashionModel",
-            dependencies: ["NeuralNet", "ImageIntake", "CZlib"],
+            dependencies: ["NeuralNet", "ImageIntake", "FileSystem", "CZlib"],
             resources: [.copy("Resources/default.safetensors")],
             swiftSettings: fast),
+        .target(name: "ModelReport", dependencies: ["FashionModel", "ImageSynthesis", "NeuralNet"]),
+        .target(name: "Results", dependencies: ["FashionModel", "FileSystem", system]),
+
+        // The daemon's machinery, and the two programs.
         .target(
             name: "Inbox",
-            dependencies: ["FashionModel", "ImageIntake", "CInotifyTools", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: fast),
-        .executableTarget(
-            name: "fashionsort",
-            dependencies: ["FashionModel", "Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "FashionModel", "ImageIntake", "FileSystem", "Results", "CInotifyTools", logging, lifecycle, system,
+            ],
             swiftSettings: fast),
         .executableTarget(
             name: "fashionsortd",
-            dependencies: ["Inbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Inbox", "FashionModel", argumentParser, logging, lifecycle, signals, configuration, yams, system],
             swiftSettings: fast),
-        // For the tests: temporary folders removed when they end, the built binaries' paths, waiting, CSV rows.
-        .target(name: "TestSupport", dependencies: ["Inbox"], path: "Tests/TestSupport"),
+        .executableTarget(
+            name: "fashionsort",
+            dependencies: [
+                "FashionModel", "ModelReport", "Results", "ImageIntake", "ImageSynthesis", "FileSystem", "NeuralNet",
+                argumentParser,
+            ],
+            swiftSettings: fast),
+
+        // Tests mirror the targets. TestSupport: temporary folders, the built binaries, waiting, CSV rows.
+        .target(name: "TestSupport", dependencies: ["Results", "ImageSynthesis", "FashionModel"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
-        .testTarget(name: "FashionModelTests", dependencies: ["FashionModel", "CZlib", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "ImageIntakeTests", dependencies: ["ImageIntake", "FashionModel", "CZlib"], exclude: ["Fixtures"], swiftSettings: fast),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
+        .testTarget(
+            name: "ImageIntakeTests", dependencies: ["ImageIntake", "ImageSynthesis", "CZlib", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: fast),
+        .testTarget(
+            name: "FashionModelTests", dependencies: ["FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
+            swiftSettings: fast),
+        .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "TestSupport"], swiftSettings: fast),
-        .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"], swiftSettings: fast),
+        .testTarget(name: "fashionsortdTests", dependencies: ["fashionsortd", "TestSupport"]),
+        .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
     ]
 )

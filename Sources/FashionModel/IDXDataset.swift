@@ -1,49 +1,6 @@
 import CZlib
 import Foundation
 
-/// Images and labels as float pixels in [0, 1], row-major 28×28 per image.
-public struct LabelledImages: Sendable {
-    public var pixels: [Float]     // [N, 28·28]
-    public var labels: [Int]       // [N]
-    public static let side = 28
-    public static let size = side * side
-
-    public init(pixels: [Float], labels: [Int]) {
-        precondition(pixels.count == labels.count * Self.size)
-        self.pixels = pixels
-        self.labels = labels
-    }
-
-    public var count: Int { labels.count }
-
-    /// The images at `indices`, as a new set.
-    public func subset(_ indices: some Collection<Int>) -> LabelledImages {
-        var p = [Float](); p.reserveCapacity(indices.count * Self.size)
-        for i in indices { p += pixels[i * Self.size ..< (i + 1) * Self.size] }
-        return LabelledImages(pixels: p, labels: indices.map { labels[$0] })
-    }
-
-    /// Repeats each class's images round((largest class / its count)^power)
-    /// times: 0 keeps the set as it is, 1 evens the classes out, ½ meets halfway.
-    /// Phone photos of shoes are few (30 ankle boots against 795 T-shirts in
-    /// real-photos/train), and a class trained on rarely is rarely predicted.
-    public func balancedByClass(power: Double) -> (images: LabelledImages, repeats: [(label: Int, count: Int, repeats: Int)]) {
-        let byClass = Dictionary(grouping: labels.indices, by: { labels[$0] }).sorted { $0.key < $1.key }
-        let largest = byClass.map(\.value.count).max() ?? 0
-        var indices: [Int] = [], repeats: [(label: Int, count: Int, repeats: Int)] = []
-        for (label, members) in byClass {
-            let r = max(1, Int(pow(Double(largest) / Double(members.count), power).rounded()))
-            for _ in 0..<r { indices += members }
-            repeats.append((label, members.count, r))
-        }
-        return (subset(indices), repeats)
-    }
-
-    public static func + (a: LabelledImages, b: LabelledImages) -> LabelledImages {
-        LabelledImages(pixels: a.pixels + b.pixels, labels: a.labels + b.labels)
-    }
-}
-
 public enum DatasetError: Error, CustomStringConvertible {
     case missing(path: String)
     case unreadable(path: String, reason: String)

@@ -1,3 +1,5 @@
+import Dispatch
+import ImageIntake
 import NeuralNet
 
 /// Classes ranked by probability for one image.
@@ -18,5 +20,28 @@ extension Model {
     public func predict(_ pixels: [Float]) -> [Prediction] {
         let p = probabilities(pixels)
         return (0..<p.shape[0]).map { Prediction(probabilities: p.data[$0 * 10 ..< $0 * 10 + 10]) }
+    }
+}
+
+/// A prepared photo's prediction (nil when it could not be decoded) and its
+/// time, including an equal share of the batch's forward pass.
+public struct PhotoPrediction: Sendable {
+    public var prediction: Prediction?
+    public var milliseconds: Double
+}
+
+extension Model {
+    /// Classifies the decodable photos of a batch in one forward pass, keeping their order.
+    public func classify(_ photos: [PreparedPhoto]) -> [PhotoPrediction] {
+        let good = photos.compactMap { try? $0.pixels.get() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var predictions = predict(good.flatMap { $0 }).makeIterator()
+        let share = good.isEmpty ? 0 : Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 / Double(good.count)
+        return photos.map { photo in
+            switch photo.pixels {
+            case .success: PhotoPrediction(prediction: predictions.next(), milliseconds: photo.milliseconds + share)
+            case .failure: PhotoPrediction(prediction: nil, milliseconds: photo.milliseconds)
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ public struct TrainingOptions: Sendable {
     }
 }
 
-public struct EpochRecord: Sendable {
+public struct EpochRecord: Sendable, Equatable {
     public var epoch: Int
     public var trainLoss: Float, trainAccuracy: Float
     public var validationLoss: Float, validationAccuracy: Float

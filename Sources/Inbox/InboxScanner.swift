@@ -1,37 +1,44 @@
+import FileSystem
 import Foundation
+import Synchronization
 
 /// The backlog scan at start-up, after a queue overflow and every few
 /// minutes. A scanned file may still be being written (no close event seen
 /// yet), so it is taken only when it has been quiet for `settle` seconds or
 /// is unchanged since the previous scan.
-public final class InboxScanner: @unchecked Sendable {
-    public let folder: String
-    public let recursive: Bool
-    public let settle: Double
-    private var lastSeen: [String: (size: Int64, mtime: Int)] = [:]
-    /// Files the last scan saw but did not take yet: the caller scans again soon.
-    public private(set) var waiting = 0
-    private let lock = NSLock()   // used from the watcher thread and the main loop
+final class InboxScanner: Sendable {
+    let folder: String
+    let recursive: Bool
+    private struct Seen { var size: Int64, mtime: Int }
+    private struct State {
+        var lastSeen: [String: Seen] = [:]
+        /// Files the last scan saw but did not take yet: the caller scans again soon.
+        var waiting = 0
+    }
+    private let state = Mutex(State())
 
-    public init(folder: String, recursive: Bool, settle: Double = 2) {
+    init(folder: String, recursive: Bool) {
         self.folder = folder
         self.recursive = recursive
-        self.settle = settle
     }
 
+    var waiting: Int { state.withLock { $0.waiting } }
+
     /// Paths ready to be processed.
-    public func scan(now: Date = Date()) -> [String] {
-        lock.lock(); defer { lock.unlock() }
-        var ready: [String] = [], seen: [String: (Int64, Int)] = [:]
-        walk(folder) { path, st in
-            let key = (Int64(st.st_size), Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
-            seen[path] = key
-            let age = now.timeIntervalSince1970 - Double(st.st_mtim.tv_sec) - Double(st.st_mtim.tv_nsec) / 1e9
-            if age >= settle || (lastSeen[path].map { $0.size == key.0 && $0.mtime == key.1 } ?? false) { ready.append(path) }
+    func scan(settle: Double, now: Date = Date()) -> [String] {
+        state.withLock { state in
+            var ready: [String] = [], seen: [String: Seen] = [:]
+            walk(folder) { path, st in
+                let key = Seen(size: Int64(st.st_size), mtime: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+                seen[path] = key
+                let age = now.timeIntervalSince1970 - Double(st.st_mtim.tv_sec) - Double(st.st_mtim.tv_nsec) / 1e9
+                let unchanged = state.lastSeen[path].map { $0.size == key.size && $0.mtime == key.mtime } ?? false
+                if age >= settle || unchanged { ready.append(path) }
+            }
+            state.lastSeen = seen
+            state.waiting = seen.count - ready.count
+            return ready
         }
-        lastSeen = seen.mapValues { (size: $0.0, mtime: $0.1) }
-        waiting = seen.count - ready.count
-        return ready
     }
 
     private func walk(_ dir: String, _ body: (String, stat) -> Void) {
@@ -43,7 +50,7 @@ public final class InboxScanner: @unchecked Sendable {
             switch st.st_mode & S_IFMT {
             case S_IFREG: body(path, st)
             case S_IFDIR where recursive: walk(path, body)
-            default: continue   // symbolic links, FIFOs, sockets, devices are never opened
+            default: continue  // symbolic links, FIFOs, sockets, devices are never opened
             }
         }
     }

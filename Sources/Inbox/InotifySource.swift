@@ -1,46 +1,52 @@
 import CInotifyTools
 import Foundation
+import Synchronization
 
 /// Inbox events from libinotifytools. Its state is process-global and
 /// `inotifytools_next_event` blocks, so one dedicated thread owns it, copies
-/// each event out and wakes up every `pollTimeout` to notice `stop()`.
+/// each event out and wakes up every second to notice `stop()`.
 /// Reacts to close-after-write and moved-in, never to create (a file being
 /// copied is not ready). Folders created later are watched when recursive.
-public final class InotifySource: EventSource, @unchecked Sendable {
-    public struct Failure: Error, CustomStringConvertible { public let description: String }
+final class InotifySource: Sendable {
+    /// What the watch reports.
+    enum Event: Sendable, Equatable {
+        /// A file was closed after writing or moved in.
+        case file(String)
+        /// Events were lost (queue overflow): the inbox must be rescanned.
+        case rescan
+    }
 
     let folder: String
     let recursive: Bool
-    private let lock = NSLock()
-    private var running = false
-    private var thread: Thread?
+    private let running = Mutex(false)
     private static let fileEvents = Int32(IN_CLOSE_WRITE | IN_MOVED_TO)
     private static let dirEvents = Int32(IN_CREATE | IN_MOVED_TO)
 
-    public init(folder: String, recursive: Bool) {
+    init(folder: String, recursive: Bool) {
         self.folder = folder
         self.recursive = recursive
     }
 
-    public func start(_ sink: @escaping @Sendable (SourceEvent) -> Void) throws {
-        guard inotifytools_initialize() != 0 else { throw Failure(description: "inotify: \(String(cString: strerror(inotifytools_error())))") }
+    func start(_ sink: @escaping @Sendable (Event) -> Void) throws(InboxError) {
+        guard inotifytools_initialize() != 0 else {
+            throw .watch(path: folder, reason: "inotify: \(String(cString: strerror(inotifytools_error())))")
+        }
         let events = Self.fileEvents | (recursive ? Self.dirEvents : 0)
         let ok = recursive ? inotifytools_watch_recursively(folder, events) : inotifytools_watch_file(folder, events)
         guard ok != 0 else {
-            throw Failure(description: "\(folder): cannot watch: \(String(cString: strerror(inotifytools_error())))")
+            throw .watch(path: folder, reason: "cannot watch: \(String(cString: strerror(inotifytools_error())))")
         }
-        lock.withLock { running = true }
+        running.withLock { $0 = true }
         let t = Thread { [self] in loop(sink) }
         t.name = "inotify"
-        thread = t
         t.start()
     }
 
-    public func stop() { lock.withLock { running = false } }
+    func stop() { running.withLock { $0 = false } }
 
-    private var isRunning: Bool { lock.withLock { running } }
+    private var isRunning: Bool { running.withLock { $0 } }
 
-    private func loop(_ sink: @Sendable (SourceEvent) -> Void) {
+    private func loop(_ sink: @Sendable (Event) -> Void) {
         while isRunning {
             guard let event = inotifytools_next_event(1) else { continue }
             let mask = event.pointee.mask
@@ -51,7 +57,8 @@ public final class InotifySource: EventSource, @unchecked Sendable {
             let name = String(cString: raw.assumingMemoryBound(to: CChar.self))
             let path = String(cString: dir) + name
             if mask & UInt32(IN_ISDIR) != 0 {
-                // inotifytools_watch_recursively does not follow new folders: add them, then scan what landed before the watch.
+                // inotifytools_watch_recursively does not follow new folders: add them,
+                // then scan what landed before the watch.
                 if recursive && !name.hasPrefix(".") {
                     _ = inotifytools_watch_recursively(path, Self.fileEvents | Self.dirEvents)
                     sink(.rescan)
@@ -62,27 +69,4 @@ public final class InotifySource: EventSource, @unchecked Sendable {
         }
         inotifytools_cleanup()
     }
-}
-
-/// For network filesystems, where inotify sees nothing: a scan every `interval`.
-public final class PollingSource: EventSource, @unchecked Sendable {
-    let interval: Double
-    private let lock = NSLock()
-    private var running = false
-
-    public init(interval: Double) { self.interval = interval }
-
-    public func start(_ sink: @escaping @Sendable (SourceEvent) -> Void) throws {
-        lock.withLock { running = true }
-        let t = Thread { [self] in
-            while lock.withLock({ running }) {
-                sink(.rescan)
-                Thread.sleep(forTimeInterval: interval)
-            }
-        }
-        t.name = "poll"
-        t.start()
-    }
-
-    public func stop() { lock.withLock { running = false } }
 }

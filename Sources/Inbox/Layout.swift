@@ -1,4 +1,5 @@
 import FashionModel
+import FileSystem
 import Foundation
 
 /// The daemon's folders under one state directory (each overridable).
@@ -31,31 +32,28 @@ public struct Layout: Sendable {
     /// Decode attempts of files in work/, to quarantine a file that crashes the daemon twice.
     public var attemptsFile: String { "\(work)/.attempts" }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let path: String, reason: String
-        public var description: String { "\(path): \(reason)" }
-    }
-
     /// The folders the daemon puts files into: work/, rejected/, results/ and every class folder.
     public var written: [String] {
         [work, rejected, results] + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] }
     }
 
     /// Creates every folder (class folders included) and checks it is writable.
-    public func create() throws(Failure) {
+    public func create() throws(InboxError) {
         for d in [root, inbox] + written {
             do { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
-                throw Failure(path: d, reason: "cannot create folder: \(Self.reason(error))")
+                throw .folder(path: d, reason: "cannot create folder: \(Self.reason(error))")
             }
-            guard access(d, W_OK | X_OK) == 0 else { throw Failure(path: d, reason: "not writable: \(String(cString: strerror(errno)))") }
+            guard access(d, W_OK | X_OK) == 0 else {
+                throw .folder(path: d, reason: "not writable: \(String(cString: strerror(errno)))")
+            }
         }
     }
 
     /// Refuses an inbox that would receive the daemon's own output: a folder it
     /// files into (or its work/ or results/) that is the inbox, or lies inside it
-    /// when subfolders are watched, would be taken in again and again (Immich
-    /// #7864; ANCHORS-FEATURES.md). Call after `create`, so links are resolved.
-    public func checkNoFeedbackLoop(recursive: Bool) throws(Failure) {
+    /// when subfolders are watched, would be taken in again and again.
+    /// Call after `create`, so links are resolved.
+    public func checkNoFeedbackLoop(recursive: Bool) throws(InboxError) {
         func real(_ p: String) -> String {
             guard let r = realpath(p, nil) else { return (p as NSString).standardizingPath }
             defer { free(r) }
@@ -65,10 +63,15 @@ public struct Layout: Sendable {
         for folder in written {
             let f = real(folder)
             if f == inbox {
-                throw Failure(path: self.inbox, reason: "is also where the daemon puts files (\(folder)): choose an inbox outside its output folders")
+                throw .feedbackLoop(
+                    inbox: self.inbox,
+                    reason: "is also where the daemon puts files (\(folder)): choose an inbox outside its output folders")
             }
             if recursive && f.hasPrefix(inbox + "/") {
-                throw Failure(path: self.inbox, reason: "contains \(folder), where the daemon puts files, and --recursive would take them in again: choose an inbox outside it, or leave out --recursive")
+                throw .feedbackLoop(
+                    inbox: self.inbox,
+                    reason: "contains \(folder), where the daemon puts files, and --recursive would take them in "
+                        + "again: choose an inbox outside it, or leave out --recursive")
             }
         }
     }

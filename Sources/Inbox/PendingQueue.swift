@@ -1,46 +1,93 @@
-import Foundation
+import Dispatch
+import Synchronization
+
+/// A file waiting to be processed and when it was first reported (for latency).
+public struct QueuedFile: Sendable, Equatable {
+    public var path: String
+    /// `DispatchTime` uptime in nanoseconds.
+    public var arrival: UInt64
+
+    public init(path: String, arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        self.path = path
+        self.arrival = arrival
+    }
+}
 
 /// Paths waiting to be processed, in arrival order, each at most once.
-public final class PendingQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var order: [String] = []
-    private var arrivals: [String: UInt64] = [:]
-    private var queued: Set<String> = []
-    private var closed = false
+public final class PendingQueue: Sendable {
+    private struct State {
+        var order: [QueuedFile] = []
+        var head = 0
+        var queued: Set<String> = []
+        var closed = false
+        /// No more files will come: hand out what is queued, then end.
+        var finished = false
+        var waiter: CheckedContinuation<Void, Never>?
+
+        var count: Int { order.count - head }
+
+        mutating func wake() -> CheckedContinuation<Void, Never>? {
+            defer { waiter = nil }
+            return waiter
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Adds a path unless it is already waiting; false when it was.
     @discardableResult
-    public func push(_ path: String, at time: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Bool {
-        condition.lock(); defer { condition.unlock() }
-        guard !closed, queued.insert(path).inserted else { return false }
-        order.append(path)
-        arrivals[path] = time
-        condition.signal()
-        return true
-    }
-
-    public var count: Int { condition.lock(); defer { condition.unlock() }; return order.count }
-
-    /// Waits up to `timeout` for a first path, then gathers whatever else
-    /// arrives within `linger` (files dropped together share a forward pass).
-    public func popBatch(max: Int, timeout: Double, linger: Double) -> [(path: String, arrival: UInt64)] {
-        condition.lock(); defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while order.isEmpty && !closed { if !condition.wait(until: deadline) { break } }
-        if !order.isEmpty && order.count < max && linger > 0 {
-            let until = Date(timeIntervalSinceNow: linger)
-            while order.count < max && !closed { if !condition.wait(until: until) { break } }
+    public func push(_ file: QueuedFile) -> Bool {
+        let (added, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !s.closed, !s.finished, s.queued.insert(file.path).inserted else { return (false, nil) }
+            s.order.append(file)
+            return (true, s.wake())
         }
-        let batch = Array(order.prefix(max))
-        order.removeFirst(batch.count)
-        for p in batch { queued.remove(p) }
-        return batch.map { ($0, arrivals.removeValue(forKey: $0) ?? 0) }
+        waiter?.resume()
+        return added
     }
 
-    /// Wakes a waiting consumer and refuses further pushes.
+    public var count: Int { state.withLock { $0.count } }
+
+    /// Waits for a first file, then gathers whatever else arrives within
+    /// `linger` (files dropped together share a forward pass). Nil once closed:
+    /// what is still queued stays in the inbox for the next start.
+    public func nextBatch(max: Int, linger: Duration = .milliseconds(3)) async -> [QueuedFile]? {
+        while state.withLock({ $0.count == 0 && !$0.closed && !$0.finished }) && !Task.isCancelled {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { c in
+                    let ready = state.withLock { s -> Bool in
+                        if s.count > 0 || s.closed || s.finished { return true }
+                        s.waiter = c
+                        return false
+                    }
+                    if ready { c.resume() }
+                }
+            } onCancel: {
+                state.withLock { $0.wake() }?.resume()
+            }
+        }
+        if state.withLock({ $0.count > 0 && $0.count < max && !$0.closed && !$0.finished }) {
+            try? await Task.sleep(for: linger)
+        }
+        return state.withLock { s -> [QueuedFile]? in
+            guard s.count > 0, !s.closed else { return nil }
+            let batch = Array(s.order[s.head..<min(s.order.count, s.head + max)])
+            s.head += batch.count
+            if s.head > 4096 && s.head * 2 > s.order.count { s.order.removeFirst(s.head); s.head = 0 }
+            for f in batch { s.queued.remove(f.path) }
+            return batch
+        }
+    }
+
+    /// No more files will come: what is queued is still handed out, then `nextBatch` returns nil.
+    public func finish() {
+        state.withLock { s in s.finished = true; return s.wake() }?.resume()
+    }
+
+    /// Refuses further pushes and wakes a waiting consumer.
     public func close() {
-        condition.lock(); closed = true; condition.broadcast(); condition.unlock()
+        state.withLock { s in s.closed = true; return s.wake() }?.resume()
     }
 }

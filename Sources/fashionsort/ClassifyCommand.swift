@@ -1,9 +1,10 @@
 import ArgumentParser
 import FashionModel
+import FileSystem
 import Foundation
 import ImageIntake
-import Inbox
 import NeuralNet
+import Results
 
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "Classify PNG and JPEG photos (files or folders, recursively) and print a CSV row per file.",
         discussion: "Exit status: 0 when every file was classified, 3 when some were rejected, 1 on a usage or model error.")
 
-    @Argument(help: "Files or folders.") var paths: [String]
+    @Argument(help: ArgumentHelp("Files or folders.", valueName: "path"), completion: .file()) var paths: [String]
     @OptionGroup var model: ModelOption
     @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.") var output: String?
     @Option(name: .long, help: "Ranked classes per row (2…10).") var top = 2
@@ -26,6 +27,9 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            throw CLIError("\(path): no such file or folder")
+        }
         let m = try model.load()
         let sink = try OutputSink(path: output)
         let columns = ResultRecord.classifyColumns + ResultRecord.extraColumns(top: top)
@@ -35,7 +39,7 @@ struct ClassifyCommand: ParsableCommand {
         func flush() {
             let photos = PhotoLoader.prepare(pending)
             pending.removeAll(keepingCapacity: true)
-            for (photo, result) in zip(photos, PhotoLoader.classify(photos, with: m)) {
+            for (photo, result) in zip(photos, m.classify(photos)) {
                 total += 1
                 var record = ResultRecord(time: "", file: photo.file, sha256: photo.sha256, status: .classified,
                                           prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
@@ -57,7 +61,7 @@ struct ClassifyCommand: ParsableCommand {
                     pending.append(file)
                     if pending.count == batch { flush() }
                 }
-            } catch let error as FileWalker.Failure { throw CLIError(error.description) }
+            } catch let error as FileSystemError { throw CLIError(error.description) }
         }
         flush()
         try sink.close()

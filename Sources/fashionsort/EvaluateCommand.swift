@@ -1,7 +1,7 @@
 import ArgumentParser
 import FashionModel
 import Foundation
-import Inbox
+import ImageIntake
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +13,8 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of tables.") var json = false
     @Option(name: .long, help: "Evaluate on photos in class-slug folders (e.g. real photos) instead of the test set.")
     var folders: String?
-    @Option(name: .long, help: "With --folders: paper (our conversion) or naive (resize + invert, the baseline).")
-    var conversion = "paper"
+    @Option(help: "With --folders: paper (our conversion) or naive (resize + invert, the baseline).")
+    var conversion = Conversion.paper
 
     func run() throws {
         let m = try model.load()
@@ -44,15 +44,15 @@ extension EvaluateCommand {
     /// Per-class recall averaged over the folders present: a constant answer
     /// scores 1/folders, so it is not fooled by class imbalance.
     func evaluateFolders(_ m: Model, _ root: String) throws {
-        guard let conv = LabelledFolders.Conversion(rawValue: conversion) else { throw CLIError("--conversion is paper or naive") }
-        let loaded = try LabelledFolders.load(root, conversion: conv)
+        let loaded: LabelledFolders.Loaded
+        do { loaded = try LabelledFolders.load(root, conversion: conversion) } catch { throw CLIError("\(error)") }
         for e in loaded.skipped { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
         let e = Evaluation(model: m, data: loaded.images)
         let recalls = loaded.classes.map { e.classes[$0.rawValue].recall }
         let mean = recalls.reduce(0, +) / Double(recalls.count)
-        if json { print(Self.jsonString(FolderScore(meanRecall: mean, accuracy: e.accuracy, photos: e.count, conversion: conversion,
+        if json { print(Self.jsonString(FolderScore(meanRecall: mean, accuracy: e.accuracy, photos: e.count, conversion: conversion.rawValue,
                                                       recall: Dictionary(uniqueKeysWithValues: zip(loaded.classes.map(\.slug), recalls))))); return }
-        print("model \(m.id) on \(e.count) photos in \(root) (\(conv.rawValue) conversion)")
+        print("model \(m.id) on \(e.count) photos in \(root) (\(conversion.rawValue) conversion)")
         for (c, r) in zip(loaded.classes, recalls) {
             let top = e.confusion[c.rawValue].enumerated().max { $0.element < $1.element }!
             print("  \(c.slug.padding(toLength: 12, withPad: " ", startingAt: 0)) recall \(String(format: "%.3f", r))  (\(counted(e.classes[c.rawValue].support, "photo")); most often called \(FashionClass(rawValue: top.offset)!.name))")
@@ -66,6 +66,3 @@ struct FolderScore: Codable {
     var meanRecall: Double, accuracy: Double, photos: Int, conversion: String, recall: [String: Double]
 }
 
-extension String {
-    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
-}

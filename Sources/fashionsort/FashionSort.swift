@@ -1,6 +1,7 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import ImageIntake
 import NeuralNet
 
 @main
@@ -8,7 +9,12 @@ struct FashionSort: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fashionsort",
         abstract: "Sort product photos into the 10 Fashion-MNIST classes; train and measure the model.",
-        subcommands: [ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self, SamplesCommand.self, StatusCommand.self, CalibrateCommand.self, ReportCommand.self])
+        discussion: "Exit status: 0 on success, 1 on an error (named with its file), 64 on a usage error.",
+        version: Version.text,
+        subcommands: [
+            ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ReportCommand.self,
+            BenchCommand.self, SamplesCommand.self, StatusCommand.self,
+        ])
 
     static func main() {
         Parallel.retainFreedMemory()
@@ -18,16 +24,18 @@ struct FashionSort: ParsableCommand {
 
 /// `--model PATH`, defaulting to the shipped checkpoint.
 struct ModelOption: ParsableArguments {
-    @Option(name: .long, help: "Checkpoint to use (default: the shipped model).")
+    @Option(help: ArgumentHelp("Checkpoint to use (default: the shipped model).", valueName: "file"))
     var model: String?
 
+    var path: String { model ?? Model.defaultPath }
+
     func load() throws -> Model {
-        do { return try Model(contentsOf: model ?? Model.defaultPath) } catch { throw CLIError(error.description) }
+        do { return try Model(contentsOf: path) } catch { throw CLIError(error.description) }
     }
 }
 
 struct DataOption: ParsableArguments {
-    @Option(name: .long, help: "Folder holding the Fashion-MNIST IDX .gz files.")
+    @Option(help: ArgumentHelp("Folder holding the Fashion-MNIST IDX .gz files.", valueName: "dir"))
     var data: String = FashionMNIST.defaultDirectory
 
     func load(_ split: FashionMNIST.Split) throws -> LabelledImages {
@@ -50,4 +58,22 @@ extension ParsableCommand {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: (try? enc.encode(value)) ?? Data(), as: UTF8.self)
     }
+}
+
+extension Architecture: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let a = Architecture.named(argument) else { return nil }
+        self = a
+    }
+
+    public static var allValueStrings: [String] { all.map(\.name) }
+    public var defaultValueDescription: String { name }
+}
+
+extension TrainingOptions.Schedule: ExpressibleByArgument {}
+extension Conversion: ExpressibleByArgument {}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+    func rightPad(_ n: Int) -> String { padding(toLength: max(n, count), withPad: " ", startingAt: 0) }
 }

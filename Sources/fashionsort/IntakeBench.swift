@@ -2,7 +2,8 @@ import Dispatch
 import FashionModel
 import Foundation
 import ImageIntake
-import Inbox
+import FileSystem
+import ImageSynthesis
 import NeuralNet
 
 /// Decode + convert throughput (all cores, best of several runs) for the
@@ -58,7 +59,7 @@ struct IntakeBench {
             let batch = (0..<n).map { paths[$0 % paths.count] }
             let decode = best { convertAll(converting: false) }
             let convert = best { convertAll() }
-            let endToEnd = best { _ = PhotoLoader.classify(PhotoLoader.prepare(batch, limits: limits), with: model) }
+            let endToEnd = best { _ = model.classify(PhotoLoader.prepare(batch, limits: limits)) }
             return Result(kind: name, bytes: samples.map(\.count).reduce(0, +) / samples.count,
                           decodePerSecond: Double(n) / decode, decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import ModelReport
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +16,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let m = try model.load()
-        let (records, best, fineTuneStart) = Self.history(for: m, path: model.model ?? Model.defaultPath, csv: history)
+        let (records, best, fineTuneStart) = Self.history(for: m, path: model.path, csv: history)
         let report = TrainingReport(model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best,
                                     fineTuneStart: fineTuneStart)
         let path = try report.write(to: output)
@@ -26,12 +27,9 @@ struct ReportCommand: ParsableCommand {
     /// epoch and, for a fine-tune, its first epoch from `training`.
     static func history(for m: Model, path: String, csv: String?) -> ([EpochRecord], Int, Int?) {
         let beside = (path as NSString).deletingPathExtension + "-history.csv"
-        let text = [csv, beside].compactMap { $0 }.lazy.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.first
-            ?? m.metadata["history"] ?? ""
-        let records = TrainingReport.history(csv: text)
-        let training = m.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let best = (training?["bestEpoch"] as? NSNumber)?.intValue
-            ?? (records.min { $0.validationLoss < $1.validationLoss }?.epoch ?? 0)
-        return (records, best, (training?["fineTuneStart"] as? NSNumber)?.intValue)
+        let file = [csv, beside].compactMap { $0 }.lazy.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.first
+        let history = file.map(TrainingHistory.init(csv:)) ?? m.history
+        let training = m.training
+        return (history.records, training?.bestEpoch ?? history.bestByValidationLoss, training?.fineTuneStart)
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import FileSystem
 import ImageIntake
+import ImageSynthesis
 import NeuralNet
 
 /// Product-photo-like files made from Fashion-MNIST test images: the garment

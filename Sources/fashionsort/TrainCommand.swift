@@ -1,19 +1,19 @@
 import ArgumentParser
 import FashionModel
+import FileSystem
 import Foundation
-import Inbox
+import ModelReport
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model on Fashion-MNIST and write a safetensors checkpoint and a history CSV.")
 
-    @Option(name: .long, help: "Architecture: \(Architecture.all.map(\.name).joined(separator: ", ")).")
-    var architecture = "slim"
+    @Option(help: "Network to train (ignored with --from, whose architecture wins).") var architecture = Architecture.slim
     @Option(name: .long, help: "Maximum number of epochs.") var epochs = 30
     @Option(name: .long, help: "Images per batch.") var batchSize = 128
     @Option(name: .long, help: "Peak learning rate for Adam.") var learningRate: Float = 1e-3
-    @Option(name: .long, help: "Learning-rate schedule: constant, cosine, step.") var schedule = "cosine"
+    @Option(help: "Learning-rate schedule.") var schedule = TrainingOptions.Schedule.cosine
     @Option(name: .long, help: "Decoupled weight decay (AdamW) on conv and dense weights.") var weightDecay: Float = 0
     @Option(name: .long, help: "Seed for initialisation, shuffling, dropout and augmentation.") var seed: UInt64 = 1
     @Option(name: .long, help: "Fraction of the 60k training images held out for validation.") var validationSplit = 0.1
@@ -35,16 +35,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
+    func validate() throws {
+        guard epochs > 0, batchSize > 0 else { throw ValidationError("--epochs and --batch-size must be positive") }
+        guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
+        guard extraShare > 0, extraShare < 1 else { throw ValidationError("--extra-share must be in (0, 1)") }
+        for dir in extraData where !FileManager.default.fileExists(atPath: dir) {
+            throw ValidationError("--extra-data \(dir): no such folder")
+        }
+    }
+
     func run() throws {
-        guard let arch = Architecture.named(architecture) else {
-            throw CLIError("unknown architecture \(architecture); choose one of \(Architecture.all.map(\.name).joined(separator: ", "))")
-        }
-        guard let sched = TrainingOptions.Schedule(rawValue: schedule) else {
-            throw CLIError("unknown schedule \(schedule); choose constant, cosine or step")
-        }
-        guard epochs > 0, batchSize > 0, validationSplit >= 0, validationSplit < 1 else {
-            throw CLIError("epochs and batch size must be positive and the validation split in [0, 1)")
-        }
         var all = try data.load(.train)
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
@@ -64,29 +64,27 @@ struct TrainCommand: ParsableCommand {
                 print("extra photos per class evened out: " + repeats.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }.joined(separator: ", "))
                 extra = balanced
             }
-            // Repeat the photos until they make up `extraShare` of what is trained on.
-            let repeats = max(1, Int((extraShare / (1 - extraShare) * Double(train.count) / Double(extra.count)).rounded()))
-            let base = train.count
-            for _ in 0..<repeats { train = train + extra }
-            weights = [Float](repeating: 1, count: base) + [Float](repeating: extraWeight, count: train.count - base)
-            print("extra photos repeated \(repeats)× = \(train.count - base) of \(train.count) training images, weight \(extraWeight)")
+            let mix = DatasetMix(base: train, extra: extra, share: extraShare, weight: extraWeight)
+            train = mix.images
+            weights = mix.weights
+            print("extra photos repeated \(mix.repeats)× = \(mix.extraCount) of \(train.count) training images, weight \(extraWeight)")
         }
 
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
-        options.schedule = sched; options.weightDecay = weightDecay; options.seed = seed
+        options.schedule = schedule; options.weightDecay = weightDecay; options.seed = seed
         options.patience = patience > 0 ? patience : nil
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
 
         let model: Model
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
-        var earlier: [String] = []
+        var earlier = TrainingHistory()
         if let from {
             do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
-            earlier = (model.metadata["history"] ?? "").split(whereSeparator: \.isNewline).dropFirst().map(String.init)
-            print("fine-tuning \(from) (model \(model.id), \(earlier.count) epochs of history)")
+            earlier = model.history
+            print("fine-tuning \(from) (model \(model.id), \(earlier.records.count) epochs of history)")
         } else {
-            model = Model(architecture: arch, seed: seed)
+            model = Model(architecture: architecture, seed: seed)
         }
         print("training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) images, validating on \(validation.count)")
         var bar = ProgressBar()
@@ -102,44 +100,29 @@ struct TrainCommand: ParsableCommand {
         print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
                      bestEpoch, history.count, wall, eval.accuracy, eval.loss))
         // Epoch numbers in the stored history, which for a fine-tune starts with its source's.
-        let storedBest = earlier.count + bestEpoch, fineTuneStart = from == nil ? nil : earlier.count + 1
-        model.metadata["training"] = Self.jsonString(TrainingSummary(
+        let storedBest = earlier.records.count + bestEpoch
+        let fineTuneStart = from == nil ? nil : earlier.records.count + 1
+        model.training = TrainingSummary(
             architecture: model.architecture.name, epochsRun: history.count, bestEpoch: storedBest,
-            fineTuneStart: fineTuneStart, batchSize: batchSize,
-            learningRate: learningRate, schedule: schedule, weightDecay: weightDecay, seed: seed,
-            validationSplit: validationSplit, trainImages: train.count, shift: shift, flip: flip, erase: erase,
-            wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from, extraData: extraData))
-        model.metadata["metrics"] = Self.jsonString(TestMetrics(testAccuracy: eval.accuracy, testLoss: eval.loss,
-                                                                validationLoss: history[bestEpoch - 1].validationLoss,
-                                                                validationAccuracy: history[bestEpoch - 1].validationAccuracy))
-        var csv = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds\n"
-        for line in earlier { csv += line + "\n" }
-        for r in history {
-            csv += "\(earlier.count + r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),\(r.learningRate),\(String(format: "%.2f", r.seconds))\n"
-        }
-        model.metadata["history"] = csv   // the report can then be drawn from the checkpoint alone
+            fineTuneStart: fineTuneStart, batchSize: batchSize, learningRate: learningRate, schedule: schedule.rawValue,
+            weightDecay: weightDecay, seed: seed, validationSplit: validationSplit, trainImages: train.count, shift: shift,
+            flip: flip, erase: erase, wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from,
+            extraData: extraData)
+        model.metrics = TestMetrics(
+            testAccuracy: eval.accuracy, testLoss: eval.loss, validationLoss: history[bestEpoch - 1].validationLoss,
+            validationAccuracy: history[bestEpoch - 1].validationAccuracy)
+        let stored = earlier.continued(with: history)
+        model.history = stored  // the report can then be drawn from the checkpoint alone
         do { try model.save(to: output) } catch { throw CLIError(error.description) }
         let historyPath = (output as NSString).deletingPathExtension + "-history.csv"
-        do { try AtomicFile.write(csv, to: historyPath) } catch { throw CLIError("\(historyPath): \(error.reason)") }
+        do { try AtomicFile.write(stored.csv, to: historyPath) } catch { throw CLIError(error.description) }
         print("wrote \(output) (model \(model.id)) and \(historyPath)")
         if let report {
-            let page = try TrainingReport(model: model, train: train, test: test, history: TrainingReport.history(csv: csv),
-                                          bestEpoch: storedBest, fineTuneStart: fineTuneStart).write(to: report)
+            let page = try TrainingReport(
+                model: model, train: train, test: test, history: stored.records, bestEpoch: storedBest,
+                fineTuneStart: fineTuneStart
+            ).write(to: report)
             print("wrote \(page)")
         }
     }
-}
-
-struct TrainingSummary: Codable {
-    /// `bestEpoch` counts in the stored history, which for a fine-tune starts with
-    /// its source's epochs; `fineTuneStart` is then the first epoch of this run.
-    var architecture: String, epochsRun: Int, bestEpoch: Int, fineTuneStart: Int?, batchSize: Int
-    var learningRate: Float, schedule: String, weightDecay: Float, seed: UInt64
-    var validationSplit: Double, trainImages: Int, shift: Int, flip: Bool, erase: Float
-    var wallSeconds: Double, command: String
-    var from: String?, extraData: [String]
-}
-
-struct TestMetrics: Codable {
-    var testAccuracy: Double, testLoss: Double, validationLoss: Float, validationAccuracy: Float
 }

@@ -3,59 +3,165 @@ import FashionModel
 import Foundation
 import Inbox
 import Logging
-import NeuralNet
+import ServiceLifecycle
+import Synchronization
 
 @main
-struct Daemon: ParsableCommand {
+struct Daemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fashionsortd",
         abstract: "Watch an inbox folder, classify each photo once, record it in a CSV and file it by class.",
         discussion: """
-        Settings come from flags, then FASHIONSORT_* environment variables (e.g. FASHIONSORT_ROOT), then
-        --config FILE (flat YAML), then defaults. SIGTERM/SIGINT drain and exit; SIGHUP reloads model and config.
-        """)
+            Each setting is read from its flag, else its FASHIONSORT_* environment variable, else the \
+            --config YAML file (same names as the flags, e.g. 'review-threshold: 0.7'), else its default. \
+            SIGTERM or SIGINT: finish the batch in flight, then stop. SIGHUP: re-read the settings and the model.
+            Exit status: 0 after a stop by signal, 1 when a setting, folder or the model cannot be used.
+            """,
+        version: Version.text)
 
-    @Option(name: .long, help: "State directory holding inbox/, work/, out/, review/, rejected/, results/.") var root: String?
-    @Option(name: .long, help: "Inbox folder (default ROOT/inbox).") var inbox: String?
-    @Option(name: .long, help: "Model checkpoint (default: the shipped model).") var model: String?
-    @Option(name: .long, help: "Below this confidence a photo goes to review/<class>/.") var reviewThreshold: Float?
-    @Option(name: .long, help: "Poll every SECONDS instead of inotify (network filesystems).") var poll: Double?
-    @Flag(name: .long, help: "Also watch subfolders of the inbox, including new ones.") var recursive = false
-    @Option(name: .long, help: "Instance name for work/ and results files (default: host name).") var instance: String?
-    @Option(name: .long, help: "Files per forward pass at most.") var batch: Int?
-    @Option(name: .long, help: "Flat YAML configuration file.") var config: String?
+    @Option(help: ArgumentHelp("Flat YAML file of settings (key: value).", valueName: "file"))
+    var config: String?
+    @Option(help: ArgumentHelp(DaemonSettings.root.argumentHelp, valueName: "dir")) var root: String?
+    @Option(help: ArgumentHelp(DaemonSettings.inbox.argumentHelp, valueName: "dir")) var inbox: String?
+    @Option(help: ArgumentHelp(DaemonSettings.model.argumentHelp, valueName: "file")) var model: String?
+    @Option(help: ArgumentHelp(DaemonSettings.reviewThreshold.argumentHelp, valueName: "p")) var reviewThreshold: Float?
+    @Option(help: ArgumentHelp(DaemonSettings.poll.argumentHelp, valueName: "seconds")) var poll: Double?
+    @Flag(help: ArgumentHelp(DaemonSettings.recursive.argumentHelp)) var recursive = false
+    @Option(help: ArgumentHelp(DaemonSettings.instance.argumentHelp, valueName: "name")) var instance: String?
+    @Option(help: ArgumentHelp(DaemonSettings.batch.argumentHelp, valueName: "n")) var batch: Int?
+    @Option(help: ArgumentHelp(DaemonSettings.rescanInterval.argumentHelp, valueName: "seconds"))
+    var rescanInterval: Double?
+    @Option(help: ArgumentHelp(DaemonSettings.statusInterval.argumentHelp, valueName: "seconds"))
+    var statusInterval: Double?
+    @Option(help: ArgumentHelp(DaemonSettings.settle.argumentHelp, valueName: "seconds")) var settle: Double?
 
-    static func main() {
-        // Before any thread exists, so every thread inherits the mask.
-        Service.blockSignals()
-        main(nil)
-    }
-
-    func resolve() throws -> Configuration {
-        var c = Configuration()
-        if let config { try c.load(yaml: config) }
-        try c.load(environment: ProcessInfo.processInfo.environment)
-        if let root { c.root = root }
-        if let inbox { c.inbox = inbox }
-        if let model { c.model = model }
-        if let reviewThreshold { c.reviewThreshold = reviewThreshold }
-        if let poll { c.poll = poll }
-        if recursive { c.recursive = true }
-        if let instance { c.instance = instance }
-        if let batch { c.batch = batch }
-        try c.validate()
-        return c
-    }
-
-    func run() throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "fashionsortd")
-        logger.logLevel = .info
+    /// Blocks the stop and reload signals before any thread exists, so every
+    /// thread inherits the mask and a signal stays pending until the service
+    /// group's signal sources read it, however early it comes.
+    static func main() async {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
         do {
-            try Service(configuration: try resolve(), reload: { try resolve() }, logger: logger).run()
+            var command = try parseAsRoot()
+            if var daemon = command as? Daemon { try await daemon.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    var reader: SettingsReader {
+        var flags: [String: String] = [:]
+        flags[DaemonSettings.root.key] = root
+        flags[DaemonSettings.inbox.key] = inbox
+        flags[DaemonSettings.model.key] = model
+        flags[DaemonSettings.reviewThreshold.key] = reviewThreshold.map { "\($0)" }
+        flags[DaemonSettings.poll.key] = poll.map { "\($0)" }
+        flags[DaemonSettings.recursive.key] = recursive ? "true" : nil
+        flags[DaemonSettings.instance.key] = instance
+        flags[DaemonSettings.batch.key] = batch.map { "\($0)" }
+        flags[DaemonSettings.rescanInterval.key] = rescanInterval.map { "\($0)" }
+        flags[DaemonSettings.statusInterval.key] = statusInterval.map { "\($0)" }
+        flags[DaemonSettings.settle.key] = settle.map { "\($0)" }
+        return SettingsReader(flags: flags, file: config)
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { _ in DaemonLogHandler() }
+        let logger = Logger(label: "fashionsortd")
+        let notifier = SystemdNotifier()
+        do {
+            let reader = self.reader
+            let settings = try await reader.read()
+            logger.notice("starting", metadata: Logger.Metadata(uniqueKeysWithValues: settings.values.map {
+                ($0.key, "\($0.value)")
+            }))
+            let services = try DaemonServices(settings: settings, notifier: notifier, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [
+                        .init(service: services.status),
+                        .init(service: ReloadService(
+                            reader: reader, settings: settings, daemon: services, notifier: notifier, logger: logger)),
+                        .init(service: services.watcher),
+                        .init(service: services.pipeline),
+                        .init(service: StoppingNotice(notifier: notifier, logger: logger)),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            try await group.run()
+            logger.notice("stopped", metadata: ["processed": "\(services.pipeline.stats.processed)"])
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure
         }
+    }
+}
+
+/// The services of one daemon, built from its settings, and what a reload may change in them.
+final class DaemonServices: Sendable {
+    let layout: Layout
+    let pipeline: Pipeline
+    let watcher: InboxWatcher
+    let status: StatusWriter
+    private let model = Mutex("")
+
+    init(settings s: DaemonSettings, notifier: SystemdNotifier, logger: Logger) throws {
+        layout = Layout(root: s.root, instance: s.instance, inbox: s.inbox)
+        try layout.create()
+        try layout.checkNoFeedbackLoop(recursive: s.recursive)
+        let loaded = try Model(contentsOf: s.modelPath)
+        let inbox = layout.inbox
+        watcher = InboxWatcher(folder: inbox, options: Self.watcherOptions(s), logger: logger) {
+            notifier.notify("READY=1\nSTATUS=watching \(inbox)\nMAINPID=\(getpid())")
+            logger.notice("ready", metadata: ["model": "\(loaded.id)"])
+        }
+        pipeline = Pipeline(
+            layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
+        status = StatusWriter(
+            layout: layout, pipeline: pipeline, notifier: notifier, interval: s.statusInterval, logger: logger)
+        model.withLock { $0 = s.modelPath }
+    }
+
+    /// The model file being watched for changes.
+    var modelPath: String {
+        get { model.withLock { $0 } }
+        set { model.withLock { $0 = newValue } }
+    }
+
+    /// Settings that can change while running take effect from the next batch or scan.
+    func apply(_ s: DaemonSettings) {
+        pipeline.update(options: Self.pipelineOptions(s))
+        watcher.update(Self.watcherOptions(s))
+        status.update(interval: s.statusInterval)
+    }
+
+    static func pipelineOptions(_ s: DaemonSettings) -> Pipeline.Options {
+        var o = Pipeline.Options()
+        o.reviewThreshold = s.reviewThreshold
+        o.batch = s.batch
+        return o
+    }
+
+    static func watcherOptions(_ s: DaemonSettings) -> InboxWatcher.Options {
+        var o = InboxWatcher.Options()
+        o.recursive = s.recursive
+        o.poll = s.poll
+        o.settle = s.settle
+        o.rescanInterval = s.rescanInterval
+        return o
+    }
+}
+
+/// The last service, so the first told of a graceful shutdown: tells systemd and the log.
+struct StoppingNotice: Service {
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        notifier.notify("STOPPING=1")
+        logger.notice("stopping: finishing the batch in flight")
     }
 }

@@ -1,9 +1,15 @@
-import Inbox
+import Foundation
+import Results
 
-/// Data rows of a CSV as dictionaries keyed by its header, parsed by the
-/// daemon's own RFC 4180 reader. Every row is kept, so a malformed one shows up.
+/// The data rows of a CSV text, keyed by its header.
 public func csvRows(_ text: String) -> [[String: String]] {
     let lines = CSV.parse(text)
     guard let header = lines.first else { return [] }
     return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+}
+
+/// All data rows of every results CSV under `folder`, as dictionaries.
+public func resultRows(_ folder: String) -> [[String: String]] {
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }
+    return files.flatMap { csvRows(try! String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8)) }
 }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Moves that never overwrite: a taken target name gets the next free variant
+/// (`FileName.variants`). Within a filesystem link(2)+unlink(2) makes the
+/// no-overwrite check atomic; across filesystems the file is copied, fsynced,
+/// linked into place, then the source removed.
+public enum FileMover {
+    /// Moves `source` into `folder` under `name` or a free variant; returns the final path.
+    @discardableResult
+    public static func move(_ source: String, into folder: String, name: String) throws(FileSystemError) -> String {
+        for candidate in FileName.variants(of: name) {
+            let target = "\(folder)/\(candidate)"
+            if link(source, target) == 0 {
+                unlink(source)
+                return target
+            }
+            switch errno {
+            case EEXIST:
+                // A crash between link and unlink left the file in both places: finish the move.
+                if sameFile(source, target) { unlink(source); return target }
+            case EXDEV, EPERM: return try copyAcross(source, folder: folder, name: name)
+            default: throw FileSystemError(path: source, reason: "cannot move to \(target): \(lastError())")
+            }
+        }
+        throw FileSystemError(path: source, reason: "no free name in \(folder)")
+    }
+
+    /// Atomic claim of an inbox file: rename(2) succeeds for exactly one
+    /// claimer. Returns the path in `folder`, or nil if another process won.
+    public static func claim(_ source: String, into folder: String, name: String) throws(FileSystemError) -> String? {
+        for candidate in FileName.variants(of: name) {
+            let target = "\(folder)/\(candidate)"
+            // Never replace a file already there (renameat2 NOREPLACE).
+            if renameNoReplace(source, target) == 0 { return target }
+            switch errno {
+            case EEXIST: continue
+            case ENOENT: return nil
+            default: throw FileSystemError(path: source, reason: "cannot claim: \(lastError())")
+            }
+        }
+        throw FileSystemError(path: source, reason: "no free name in \(folder)")
+    }
+
+    /// Whether two paths name the same file (same device and inode).
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
+    private static func copyAcross(_ source: String, folder: String, name: String) throws(FileSystemError) -> String {
+        let tmp = "\(folder)/.\(name).copy-\(getpid())"
+        try AtomicFile.write(FileBytes.read(source), to: tmp)
+        for candidate in FileName.variants(of: name) {
+            let target = "\(folder)/\(candidate)"
+            if link(tmp, target) == 0 { unlink(tmp); unlink(source); return target }
+            if errno != EEXIST { break }
+        }
+        let reason = lastError()
+        unlink(tmp)
+        throw FileSystemError(path: source, reason: "cannot place copy in \(folder): \(reason)")
+    }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+@_silgen_name("renameat2")
+private func c_renameat2(
+    _ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>,
+    _ flags: UInt32
+) -> Int32
+
+/// rename(2) that fails with EEXIST instead of replacing (RENAME_NOREPLACE).
+func renameNoReplace(_ from: String, _ to: String) -> Int32 {
+    c_renameat2(AT_FDCWD, from, AT_FDCWD, to, 1)
+}

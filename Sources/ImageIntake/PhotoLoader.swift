@@ -1,0 +1,86 @@
+import Crypto
+import Dispatch
+import FileSystem
+
+/// How a photo becomes a 28×28 input: `paper` is Fashion-MNIST's own method
+/// (FashionConversion.convert); `naive` is resize + invert, the baseline it is measured against.
+public enum Conversion: String, CaseIterable, Sendable {
+    case paper, naive
+
+    public func apply(_ image: Image) -> [Float] {
+        switch self {
+        case .paper: FashionConversion.convert(image)
+        case .naive: FashionConversion.naive(image)
+        }
+    }
+}
+
+/// A photo read, hashed, decoded and converted: ready for the model.
+public struct PreparedPhoto: Sendable {
+    public var file: String
+    public var sha256: String
+    /// 784 values in [0, 1], or the reason the photo could not be used.
+    public var pixels: Result<[Float], IntakeError>
+    /// Wall time spent reading, decoding and converting.
+    public var milliseconds: Double
+}
+
+/// Read → SHA-256 → decode (DCT-scaled) → conversion, for `classify` and the
+/// daemon alike, spread over the cores in batches.
+public enum PhotoLoader {
+    /// Decoding limits that let the decoder scale down to what the conversion needs.
+    public static func limits(_ base: DecodeLimits = .init()) -> DecodeLimits {
+        var l = base
+        l.minLongSide = FashionConversion.decodeLongSide
+        return l
+    }
+
+    public static func prepare(
+        _ path: String, limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper
+    ) -> PreparedPhoto {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func done(_ sha: String, _ r: Result<[Float], IntakeError>) -> PreparedPhoto {
+            PreparedPhoto(
+                file: path, sha256: sha, pixels: r, milliseconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch {
+            return done("", .failure(.unreadable(file: path, reason: error.reason)))
+        }
+        let sha = hex(SHA256.hash(data: bytes))
+        do {
+            return done(sha, .success(conversion.apply(try ImageDecoder.decode(bytes, file: path, limits: limits))))
+        } catch {
+            return done(sha, .failure(error))
+        }
+    }
+
+    /// Prepares many files on all cores, keeping their order.
+    public static func prepare(
+        _ paths: [String], limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper
+    ) -> [PreparedPhoto] {
+        let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
+        results.initialize(repeating: nil)
+        defer { _ = results.deinitialize(); results.deallocate() }
+        let base = SendableBuffer(results)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            base.buffer[i] = prepare(paths[i], limits: limits, conversion: conversion)
+        }
+        return results.map { $0! }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex of the bytes, as `%02x` each (Foundation's `String(format:)` cost more than the hash).
+    static func hex<S: Sequence<UInt8>>(_ bytes: S) -> String {
+        var out: [UInt8] = []
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Each concurrent iteration writes only its own element.
+private struct SendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}

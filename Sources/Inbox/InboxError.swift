@@ -1,0 +1,16 @@
+/// Why the daemon cannot start or keep watching: the one error type of this module.
+public enum InboxError: Error, Equatable, CustomStringConvertible {
+    /// A folder the daemon needs cannot be created or written.
+    case folder(path: String, reason: String)
+    /// The inbox would receive the daemon's own output.
+    case feedbackLoop(inbox: String, reason: String)
+    /// inotify refused the watch.
+    case watch(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .folder(let p, let r), .watch(let p, let r): "\(p): \(r)"
+        case .feedbackLoop(let p, let r): "\(p): \(r)"
+        }
+    }
+}

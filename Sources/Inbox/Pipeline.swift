@@ -1,0 +1,142 @@
+import Dispatch
+import FashionModel
+import Foundation
+import ImageIntake
+import Logging
+import Results
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon's work: claim → decode → convert → classify → decide → record
+/// → file, a batch at a time. Files dropped together share one forward pass;
+/// recording and filing a batch overlaps the next batch's decoding.
+public final class Pipeline: Service {
+    public struct Options: Sendable {
+        /// Below this confidence a photo goes to review/<class>/.
+        public var reviewThreshold: Float = 0.6
+        /// Files per forward pass at most.
+        public var batch = 256
+        public var limits = PhotoLoader.limits()
+        public init() {}
+    }
+
+    public let layout: Layout
+    private let files: AsyncStream<QueuedFile>
+    private let queue = PendingQueue()
+    private let claimer: Claimer
+    private let filer: Filer
+    private let duplicates: DuplicateIndex
+    private let recovery: Recovery
+    private let state: Mutex<(model: Model, options: Options)>
+    /// When the batch in flight started decoding; nil while waiting for files.
+    private let busy = Mutex<ContinuousClock.Instant?>(nil)
+    private let logger: Logger
+
+    public init(
+        layout: Layout, model: Model, options: Options, files: AsyncStream<QueuedFile>,
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.layout = layout
+        self.files = files
+        self.claimer = Claimer(layout: layout, clock: clock, logger: logger)
+        self.filer = Filer(layout: layout, clock: clock, logger: logger)
+        let history = ResultsLog.history(folder: layout.results)
+        self.duplicates = DuplicateIndex(history: history.firstByHash)
+        self.recovery = Recovery(layout: layout, filer: filer, history: history.recorded, logger: logger)
+        self.state = Mutex((model, options))
+        self.logger = logger
+    }
+
+    public var model: Model { state.withLock { $0.model } }
+    public var options: Options { state.withLock { $0.options } }
+    public var stats: Stats { filer.stats }
+    public var error: String? { filer.error }
+    public var queued: Int { queue.count }
+
+    /// How long the batch in flight has been decoding, or nil when idle (the watchdog's question).
+    public var busyFor: Duration? { busy.withLock { $0 }.map { ContinuousClock.now - $0 } }
+
+    /// Takes effect from the next batch.
+    public func update(model: Model? = nil, options: Options? = nil) {
+        state.withLock { s in
+            if let model { s.model = model }
+            if let options { s.options = options }
+        }
+    }
+
+    public func run() async throws {
+        // One file at a time: they may share a batch with a photo that killed
+        // the daemon, and processed alone only that photo collects a second attempt.
+        for claim in await recover() { await process([claim]) }
+        await withDiscardingTaskGroup { group in
+            group.addTask { [files, queue] in
+                for await file in files.cancelOnGracefulShutdown() { queue.push(file) }
+                queue.finish()
+            }
+            await withGracefulShutdownHandler {
+                var committing: Task<Void, Never>?
+                while let batch = await queue.nextBatch(max: options.batch) {
+                    let outcomes = await decide(claimer.claim(batch))
+                    await committing?.value
+                    committing = Task { [filer] in await filer.commit(outcomes) }
+                }
+                await committing?.value
+            } onGracefulShutdown: { [queue] in
+                queue.close()
+            }
+        }
+    }
+
+    /// Finishes what a previous run left in work/; returns the claims to process again.
+    public func recover() async -> [Claim] { await recovery.run(model: model.id) }
+
+    /// Processes claimed files to the end: recorded and filed when it returns.
+    public func process(_ claims: [Claim]) async {
+        await filer.commit(decide(claims))
+    }
+
+    /// Claims files from the inbox (for tests and tools driving the pipeline by hand).
+    public func claim(_ files: [QueuedFile]) -> [Claim] { claimer.claim(files) }
+
+    /// Decodes and classifies on threads of their own (a batch keeps both cores
+    /// busy for milliseconds), then decides each file's status and output.
+    private func decide(_ claims: [Claim]) async -> [Outcome] {
+        guard !claims.isEmpty else { return [] }
+        let (m, o) = state.withLock { ($0.model, $0.options) }
+        busy.withLock { $0 = .now }
+        defer { busy.withLock { $0 = nil } }
+        AttemptLog(path: layout.attemptsFile).note(claims.map(\.id))
+        let (photos, predictions) = await withCheckedContinuation { done in
+            DispatchQueue.global().async {
+                let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: o.limits)
+                done.resume(returning: (photos, m.classify(photos)))
+            }
+        }
+        return zip(claims, zip(photos, predictions)).map { claim, result in
+            outcome(claim, photo: result.0, result.1, threshold: o.reviewThreshold, model: m.id)
+        }
+    }
+
+    private func outcome(
+        _ c: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, threshold: Float, model: String
+    ) -> Outcome {
+        switch photo.pixels {
+        case .success:
+            let p = result.prediction!
+            let review = p.best.confidence < threshold
+            let folder = "\(review ? layout.review : layout.out)/\(p.best.label.slug)"
+            var r = filer.record(
+                c, status: review ? .review : .classified, sha256: photo.sha256, prediction: p,
+                output: filer.reserveOutput(in: folder, for: c.original), model: model,
+                milliseconds: result.milliseconds)
+            r.duplicateOf = duplicates.firstFile(sha256: photo.sha256, noting: c.original) ?? ""
+            return Outcome(claim: c, record: r, rejectKind: nil)
+        case .failure(let e):
+            let r = filer.record(
+                c, status: .rejected, sha256: photo.sha256, prediction: nil,
+                output: filer.reserveOutput(in: layout.rejected, for: c.original), model: model,
+                milliseconds: photo.milliseconds, error: e.reason)
+            return Outcome(claim: c, record: r, rejectKind: e.kind)
+        }
+    }
+}

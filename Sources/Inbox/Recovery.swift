@@ -1,0 +1,56 @@
+import Dispatch
+import FileSystem
+import Logging
+import Results
+
+/// Finishes what a previous run left in work/: recorded files are only
+/// moved; a file that was being decoded twice when the daemon died is
+/// quarantined; the rest are to be processed again.
+struct Recovery {
+    let layout: Layout
+    let filer: Filer
+    let attempts: AttemptLog
+    /// Claim id → recorded output, for the files still in work/.
+    let recorded: [String: String]
+    let logger: Logger
+
+    init(layout: Layout, filer: Filer, history: [String: String], logger: Logger) {
+        self.layout = layout
+        self.filer = filer
+        self.attempts = AttemptLog(path: layout.attemptsFile)
+        let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
+        self.recorded = history.filter { inWork.contains($0.key) }
+        self.logger = logger
+    }
+
+    /// The claims to process again.
+    func run(model: String) async -> [Claim] {
+        let names = FileWalker.names(in: layout.work)
+        let counts = attempts.counts()
+        var again: [Claim] = [], quarantined: [Outcome] = []
+        for name in names {
+            guard let (id, original) = Claimer.split(workName: name) else { continue }
+            let claim = Claim(
+                id: id, workPath: "\(layout.work)/\(name)", original: original,
+                arrival: DispatchTime.now().uptimeNanoseconds)
+            if let output = recorded[id] {
+                filer.file(claim.workPath, recordedOutput: output, original: original)
+                logger.info("recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
+            } else if counts[id, default: 0] >= 2 {
+                quarantined.append(quarantine(claim, model: model))
+            } else {
+                again.append(claim)
+            }
+        }
+        await filer.commit(quarantined)
+        if names.isEmpty { attempts.clear() }
+        return again
+    }
+
+    private func quarantine(_ c: Claim, model: String) -> Outcome {
+        let record = filer.record(
+            c, status: .rejected, sha256: "", prediction: nil, output: filer.reserveOutput(in: layout.rejected, for: c.original),
+            model: model, milliseconds: 0, error: "crashed or hung the daemon twice while decoding; quarantined")
+        return Outcome(claim: c, record: record, rejectKind: "quarantined")
+    }
+}

@@ -1,0 +1,61 @@
+import FileSystem
+import Foundation
+import Logging
+import Results
+import ServiceLifecycle
+import Synchronization
+
+/// Rewrites status.json and metrics.prom, tells systemd the status line, and
+/// pings its watchdog while the pipeline is responsive: a batch stuck in a
+/// decoder longer than the watchdog interval stops the pings, so systemd
+/// restarts the daemon and the attempt marks quarantine the file.
+public final class StatusWriter: Service {
+    private let layout: Layout
+    private let pipeline: Pipeline
+    private let notifier: SystemdNotifier
+    /// Seconds between rewrites while files keep coming; an idle daemon's status is rewritten within a second.
+    private let interval: Mutex<Double>
+    private let logger: Logger
+
+    public init(layout: Layout, pipeline: Pipeline, notifier: SystemdNotifier, interval: Double, logger: Logger) {
+        self.layout = layout
+        self.pipeline = pipeline
+        self.notifier = notifier
+        self.interval = Mutex(interval)
+        self.logger = logger
+    }
+
+    public func update(interval: Double) { self.interval.withLock { $0 = interval } }
+
+    public func run() async throws {
+        var written: (at: ContinuousClock.Instant, processed: Int, queued: Int)?
+        var pinged = ContinuousClock.Instant.now - .seconds(3600)
+        let tick = min(1, notifier.watchdogInterval ?? 1)
+        while await GracefulSleep.sleep(seconds: written == nil ? 0 : tick) {
+            let now = ContinuousClock.now
+            let s = pipeline.stats, queued = pipeline.queued
+            let changed = written.map { $0.processed != s.processed || $0.queued != queued } ?? true
+            let due = written.map { now - $0.at >= .milliseconds(Int64(interval.withLock { $0 } * 1000)) } ?? true
+            if due || (changed && now - written!.at >= .seconds(1)) {
+                write(.running)
+                notifier.notify("STATUS=\(s.processed) files, queue \(queued)")
+                written = (now, s.processed, queued)
+            }
+            if let w = notifier.watchdogInterval, now - pinged >= .milliseconds(Int64(w * 1000)),
+               (pipeline.busyFor ?? .zero) < .milliseconds(Int64(w * 2000)) {
+                notifier.notify("WATCHDOG=1")
+                pinged = now
+            }
+        }
+        write(.stopped)
+    }
+
+    private func write(_ state: DaemonStatus.State) {
+        let status = pipeline.stats.status(
+            instance: layout.instance, state: state, model: pipeline.model.id, queue: pipeline.queued,
+            error: pipeline.error)
+        do { try status.write(status: layout.statusFile, metrics: layout.metricsFile) } catch {
+            logger.warning("cannot write status", metadata: ["error": "\(error)"])
+        }
+    }
+}

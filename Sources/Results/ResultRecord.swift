@@ -1,0 +1,71 @@
+import FashionModel
+import Foundation
+
+/// One row of the results CSV (ARCHITECTURE.md, Formats).
+public struct ResultRecord: Sendable {
+    public enum Status: String, CaseIterable, Sendable { case classified, review, rejected }
+
+    public var time: String
+    public var file: String
+    public var sha256: String
+    public var status: Status
+    public var prediction: Prediction?
+    public var output: String
+    public var model: String
+    public var milliseconds: Double
+    public var error: String
+    /// The daemon marks content it has seen before.
+    public var duplicateOf: String = ""
+    /// The daemon's claim id, which names the file in work/ (crash recovery).
+    public var id: String = ""
+
+    public init(time: String, file: String, sha256: String, status: Status, prediction: Prediction?,
+                output: String = "", model: String, milliseconds: Double, error: String = "") {
+        self.time = time; self.file = file; self.sha256 = sha256; self.status = status
+        self.prediction = prediction; self.output = output; self.model = model
+        self.milliseconds = milliseconds; self.error = error
+    }
+
+    /// The daemon's columns; `classify` leaves out `time`, `output` and `duplicate_of`.
+    public static let daemonColumns = ["time", "file", "sha256", "status", "label", "class", "confidence",
+                                       "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id"]
+    public static let classifyColumns = ["file", "sha256", "status", "label", "class", "confidence",
+                                         "second_class", "second_confidence", "model", "ms", "error"]
+
+    /// Extra ranked classes beyond the second, for `--top K`.
+    public static func extraColumns(top: Int) -> [String] {
+        top <= 2 ? [] : (3...top).flatMap { ["class_\($0)", "confidence_\($0)"] }
+    }
+
+    public func values(_ columns: [String], top: Int = 2) -> [String] {
+        let p = prediction
+        func conf(_ c: Float) -> String { TextFormat.fixed(Double(c), places: 4) }
+        var out: [String] = columns.map { col in
+            switch col {
+            case "time": time
+            case "file": file
+            case "sha256": sha256
+            case "status": status.rawValue
+            case "label": p.map { String($0.best.label.rawValue) } ?? ""
+            case "class": p.map { $0.best.label.name } ?? ""
+            case "confidence": p.map { conf($0.best.confidence) } ?? ""
+            case "second_class": p.map { $0.second.label.name } ?? ""
+            case "second_confidence": p.map { conf($0.second.confidence) } ?? ""
+            case "output": output
+            case "model": model
+            case "ms": TextFormat.fixed(milliseconds, places: 1)
+            case "error": error
+            case "duplicate_of": duplicateOf
+            case "id": id
+            default: ""
+            }
+        }
+        if top > 2 {
+            for k in 3...top {
+                if let p, k <= p.ranked.count { out += [p.ranked[k - 1].label.name, conf(p.ranked[k - 1].confidence)] } else { out += ["", ""] }
+            }
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,77 @@
+import FashionModel
+import Foundation
+
+/// Every setting of `fashionsortd`, resolved: flag > environment > YAML file > default.
+struct DaemonSettings: Sendable, Equatable {
+    var root = "/var/lib/fashionsort"
+    var inbox: String?
+    var model: String?
+    var reviewThreshold: Float = 0.6
+    var poll: Double?
+    var recursive = false
+    var instance = DaemonSettings.hostName()
+    var batch = 256
+    var rescanInterval: Double = 300
+    var statusInterval: Double = 5
+    var settle: Double = 2
+
+    /// Where each setting came from, by key: `default`, `--batch`, `environment FASHIONSORT_BATCH`, `FILE:LINE`.
+    var sources: [String: String] = [:]
+
+    static let root = Setting<String>.text(
+        "root", "State directory holding inbox/, work/, out/, review/, rejected/, results/.",
+        default: "/var/lib/fashionsort")
+    static let inbox = Setting<String>.text("inbox", "Folder to watch.", default: "ROOT/inbox")
+    static let model = Setting<String>.text(
+        "model", "Model checkpoint; reloaded when the file changes.", default: "the shipped model", reload: .live)
+    static let reviewThreshold = Setting<Float>(
+        key: "review-threshold", help: "Below this confidence a photo goes to review/<class>/.", defaultText: "0.6",
+        reload: .live, parse: { Float($0) }, expected: "a number",
+        check: { (0...1).contains($0) ? nil : "must be within 0…1" })
+    static let poll = Setting<Double>.seconds(
+        "poll", "Scan every SECONDS instead of using inotify (NFS, SMB).", default: "off: inotify", reload: .restart)
+    static let recursive = Setting<Bool>.flag("recursive", "Also watch subfolders of the inbox, including new ones.")
+    static let instance = Setting<String>(
+        key: "instance", help: "Names work/<instance>/ and results/<day>-<instance>.csv.", defaultText: "host name",
+        reload: .restart, parse: { $0.isEmpty ? nil : $0 }, expected: "a name",
+        check: { $0.contains("/") || $0.hasPrefix(".") ? "must be a plain name (no '/', not hidden)" : nil })
+    static let batch = Setting<Int>(
+        key: "batch", help: "Files per forward pass at most.", defaultText: "256", reload: .live, parse: { Int($0) },
+        expected: "a whole number", check: { $0 > 0 ? nil : "must be positive" })
+    static let rescanInterval = Setting<Double>.seconds(
+        "rescan-interval", "Seconds between safety-net scans of the inbox.", default: "300")
+    static let statusInterval = Setting<Double>.seconds(
+        "status-interval", "Seconds between rewrites of status.json and metrics.prom while busy.", default: "5")
+    static let settle = Setting<Double>.seconds(
+        "settle", "Seconds a scanned file must have been quiet before it is taken.", default: "2")
+
+    /// The keys a configuration file may hold, in the order `--help` and the start line list them.
+    static let keys = [
+        root.key, inbox.key, model.key, reviewThreshold.key, poll.key, recursive.key, instance.key, batch.key,
+        rescanInterval.key, statusInterval.key, settle.key,
+    ]
+
+    /// Settings a reload cannot change.
+    static let restartKeys: Set<String> = [root.key, inbox.key, poll.key, recursive.key, instance.key]
+
+    var inboxPath: String { inbox ?? "\(root)/inbox" }
+    var modelPath: String { model ?? Model.defaultPath }
+
+    /// `key=value` for every setting, for the start line and reload diffs.
+    var values: [(key: String, value: String)] {
+        [
+            (Self.root.key, root), (Self.inbox.key, inboxPath), (Self.model.key, modelPath),
+            (Self.reviewThreshold.key, "\(reviewThreshold)"), (Self.poll.key, poll.map { "\($0)" } ?? "off"),
+            (Self.recursive.key, "\(recursive)"), (Self.instance.key, instance), (Self.batch.key, "\(batch)"),
+            (Self.rescanInterval.key, "\(rescanInterval)"), (Self.statusInterval.key, "\(statusInterval)"),
+            (Self.settle.key, "\(settle)"),
+        ]
+    }
+
+    static func hostName() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, 255)
+        let h = String(cString: buf)
+        return h.isEmpty ? "local" : h
+    }
+}

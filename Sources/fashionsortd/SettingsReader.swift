@@ -1,0 +1,114 @@
+import Configuration
+import Foundation
+import SystemPackage
+import Yams
+
+/// A setting that cannot be used, named by its source: `--batch: …`,
+/// `environment FASHIONSORT_BATCH: …` or `/etc/fashionsort/fashionsortd.yaml:4: …`.
+struct SettingsError: Error, Equatable, CustomStringConvertible {
+    let description: String
+}
+
+/// Reads `DaemonSettings` from, in falling priority, flags, `FASHIONSORT_*`
+/// environment variables and a YAML file, each a swift-configuration provider.
+struct SettingsReader: Sendable {
+    /// Flag values as given, by setting key.
+    var flags: [String: String] = [:]
+    var environment: [String: String] = ProcessInfo.processInfo.environment
+    var file: String?
+
+    /// One provider and how to name it in an error or the start line.
+    private struct Layer {
+        let reader: ConfigReader
+        let source: (String, String) -> String
+    }
+
+    func read() async throws(SettingsError) -> DaemonSettings {
+        var layers = [
+            Layer(
+                reader: ConfigReader(provider: InMemoryProvider(
+                    name: "flags",
+                    values: Dictionary(uniqueKeysWithValues: flags.map {
+                        (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false))
+                    }))),
+                source: { key, _ in "--\(key)" }),
+            Layer(
+                reader: ConfigReader(provider: EnvironmentVariablesProvider(
+                    environmentVariables: environment.filter { !$0.value.isEmpty }
+                ).prefixKeys(with: "fashionsort")),
+                source: { _, variable in "environment \(variable)" }),
+        ]
+        if let file { layers += try await fileLayer(file) }
+        var s = DaemonSettings()
+        func take<V>(_ setting: Setting<V>, _ apply: (V) -> Void) throws(SettingsError) {
+            if let (value, source) = try resolve(setting, in: layers) {
+                apply(value)
+                s.sources[setting.key] = source
+            }
+        }
+        try take(DaemonSettings.root) { s.root = $0 }
+        try take(DaemonSettings.inbox) { s.inbox = $0 }
+        try take(DaemonSettings.model) { s.model = $0 }
+        try take(DaemonSettings.reviewThreshold) { s.reviewThreshold = $0 }
+        try take(DaemonSettings.poll) { s.poll = $0 }
+        try take(DaemonSettings.recursive) { s.recursive = $0 }
+        try take(DaemonSettings.instance) { s.instance = $0 }
+        try take(DaemonSettings.batch) { s.batch = $0 }
+        try take(DaemonSettings.rescanInterval) { s.rescanInterval = $0 }
+        try take(DaemonSettings.statusInterval) { s.statusInterval = $0 }
+        try take(DaemonSettings.settle) { s.settle = $0 }
+        return s
+    }
+
+    /// The first layer that has the setting, its value parsed and checked.
+    private func resolve<V>(_ setting: Setting<V>, in layers: [Layer]) throws(SettingsError) -> (V, String)? {
+        for layer in layers {
+            let source = layer.source(setting.key, setting.environmentName)
+            guard let text = layer.reader.string(forKey: ConfigKey(setting.key)) else { continue }
+            guard let value = setting.parse(text) else {
+                throw SettingsError(description: "\(source): \(setting.key): '\(text)' is not \(setting.expected)")
+            }
+            if let problem = setting.check(value) {
+                throw SettingsError(description: "\(source): \(setting.key): \(text) \(problem)")
+            }
+            return (value, source)
+        }
+        return nil
+    }
+
+    /// The YAML file as a layer, after checking it holds only known keys (named with their line).
+    private func fileLayer(_ path: String) async throws(SettingsError) -> [Layer] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw SettingsError(description: "\(path): cannot read configuration file: \(reason)")
+        }
+        var lines: [String: Int] = [:]
+        do {
+            guard let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) else { return [] }
+            guard let mapping = root.mapping else {
+                throw SettingsError(description: "\(path):\(root.mark?.line ?? 1): expected 'key: value' lines")
+            }
+            for (key, value) in mapping {
+                let line = key.mark?.line ?? 0
+                guard let name = key.string, DaemonSettings.keys.contains(name) else {
+                    throw SettingsError(description: "\(path):\(line): unknown setting '\(key.string ?? "?")' "
+                        + "(known: \(DaemonSettings.keys.joined(separator: ", ")))")
+                }
+                guard value.scalar != nil else {
+                    throw SettingsError(description: "\(path):\(line): \(name): expected a single value")
+                }
+                lines[name] = line
+            }
+        } catch let error as SettingsError {
+            throw error
+        } catch {
+            throw SettingsError(description: "\(path): not valid YAML: \(error)")
+        }
+        do {
+            let provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+            return [Layer(reader: ConfigReader(provider: provider), source: { key, _ in "\(path):\(lines[key] ?? 0)" })]
+        } catch {
+            throw SettingsError(description: "\(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import FileSystem
+import Foundation
+import TestSupport
+import Testing
+@testable import FashionModel
+
+@Suite struct LabelledFoldersTests {
+    @Test func loadsClassFoldersAndSkipsBadFiles() throws {
+        let root = temporaryDirectory("folders")
+        for (slug, n) in [("coat", 3), ("sneaker", 2)] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(slug)/nested", withIntermediateDirectories: true)
+            for i in 0..<n { write(samplePNG(i), to: "\(root)/\(slug)/\(i).png") }
+        }
+        write(samplePNG(9), to: "\(root)/sneaker/nested/deep.png")
+        write(Array("oops".utf8), to: "\(root)/coat/broken.jpg")
+        write([], to: "\(root)/coat/empty.png")
+        try FileManager.default.createDirectory(atPath: "\(root)/not-a-class", withIntermediateDirectories: true)
+        write(samplePNG(1), to: "\(root)/not-a-class/x.png")
+        let loaded = try LabelledFolders.load(root)
+        #expect(loaded.classes == [.coat, .sneaker])
+        #expect(loaded.images.labels.sorted() == [4, 4, 4, 7, 7, 7])
+        #expect(Set(loaded.skipped.map(\.kind)) == ["unknown-format", "empty"])
+        #expect(loaded.skipped.allSatisfy { $0.file.hasPrefix(root) })
+        #expect(throws: FileSystemError.self) { try LabelledFolders.load("\(root)/not-a-class") }
+    }
+}

@@ -1,0 +1,60 @@
+import FileSystem
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct FileMoverTests {
+    /// A crash between link(2) and unlink(2) leaves one file under two names;
+    /// moving it again must finish the move, not make a second copy.
+    @Test func interruptedMoveIsFinishedNotDuplicated() throws {
+        let dir = temporaryDirectory("mover")
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        write(samplePNG(1), to: "\(dir)/work.png")
+        link("\(dir)/work.png", "\(dir)/out/a.png")
+        #expect(try FileMover.move("\(dir)/work.png", into: "\(dir)/out", name: "a.png") == "\(dir)/out/a.png")
+        #expect(filesUnder("\(dir)/out") == ["a.png"] && !FileManager.default.fileExists(atPath: "\(dir)/work.png"))
+        // A different file under the same name gets a suffix instead.
+        write(samplePNG(2), to: "\(dir)/other.png")
+        #expect(try FileMover.move("\(dir)/other.png", into: "\(dir)/out", name: "a.png") == "\(dir)/out/a-1.png")
+    }
+
+    @Test func claimNeverReplacesAndReportsALostRace() throws {
+        let dir = temporaryDirectory("claim")
+        write(samplePNG(1), to: "\(dir)/x.png")
+        write(samplePNG(2), to: "\(dir)/taken.png")
+        #expect(try FileMover.claim("\(dir)/x.png", into: dir, name: "taken.png") == "\(dir)/taken-1.png")
+        #expect(try FileMover.claim("\(dir)/x.png", into: dir, name: "taken.png") == nil)
+        #expect(try FileBytes.read("\(dir)/taken.png") == samplePNG(2))
+    }
+}
+
+@Suite struct FileNameTests {
+    @Test func variantsKeepTheExtension() {
+        #expect(Array(FileName.variants(of: "shirt.jpg", limit: 3)) == ["shirt.jpg", "shirt-1.jpg", "shirt-2.jpg"])
+        #expect(Array(FileName.variants(of: ".hidden", limit: 2)) == [".hidden", ".hidden-1"])
+        #expect(Array(FileName.variants(of: "a.tar.gz", limit: 2)) == ["a.tar.gz", "a.tar-1.gz"])
+    }
+}
+
+@Suite struct FileBytesTests {
+    @Test func refusesWhatIsNotARegularFile() throws {
+        let dir = temporaryDirectory("bytes")
+        mkfifo("\(dir)/fifo", 0o644)
+        symlink("/etc/hostname", "\(dir)/link")
+        #expect(throws: FileSystemError(path: "\(dir)/fifo", reason: "not a regular file")) {
+            try FileBytes.read("\(dir)/fifo")
+        }
+        #expect(throws: FileSystemError(path: "\(dir)/link", reason: "is a symbolic link")) {
+            try FileBytes.read("\(dir)/link")
+        }
+    }
+
+    @Test func atomicWriteLeavesNoTemporaryFile() throws {
+        let dir = temporaryDirectory("atomic")
+        try AtomicFile.write("one", to: "\(dir)/f.txt")
+        try AtomicFile.write("two", to: "\(dir)/f.txt")
+        #expect(filesUnder(dir) == ["f.txt"])
+        #expect(try FileBytes.read("\(dir)/f.txt") == Array("two".utf8))
+        #expect(FileWalker.names(in: dir) == ["f.txt"])
+    }
+}

@@ -1,0 +1,125 @@
+import FashionModel
+import Foundation
+import Logging
+import TestSupport
+import Testing
+@testable import Inbox
+
+/// The claim → record → file state machine, driven directly with an injected clock.
+@Suite struct PipelineTests {
+    final class Clock: @unchecked Sendable {
+        var now: Date
+        init(_ iso: String) { now = ISO8601DateFormatter().date(from: iso)! }
+    }
+
+    static let logger = Logger(label: "test")
+
+    func make(_ root: String, clock: Clock, instance: String = "test", batch: Int = 256,
+              files: AsyncStream<QueuedFile> = AsyncStream { $0.finish() }) throws -> Pipeline {
+        let layout = Layout(root: root, instance: instance)
+        try layout.create()
+        let model = try Model(contentsOf: smallModel(in: root))
+        var options = Pipeline.Options()
+        options.batch = batch
+        return Pipeline(layout: layout, model: model, options: options, files: files, clock: { clock.now },
+                        logger: Self.logger)
+    }
+
+    func queued(_ paths: String...) -> [QueuedFile] { paths.map { QueuedFile(path: $0, arrival: 0) } }
+
+    @Test func recordsThenFilesEachPhotoOnce() async throws {
+        let root = temporaryDirectory("proc")
+        let clock = Clock("2026-11-25T23:59:59Z")
+        let p = try make(root, clock: clock)
+        write(samplePNG(1), to: "\(root)/inbox/a.png")
+        write(Array("not an image".utf8), to: "\(root)/inbox/b.jpg")
+        await p.process(p.claim(queued("\(root)/inbox/a.png", "\(root)/inbox/b.jpg", "\(root)/inbox/missing.png")))
+        // The day changes between batches: a new results file, header again.
+        clock.now = clock.now.addingTimeInterval(2)
+        write(samplePNG(1), to: "\(root)/inbox/a.png")  // same name, same content
+        await p.process(p.claim(queued("\(root)/inbox/a.png")))
+
+        let results = try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").sorted()
+        #expect(results == ["2026-11-25-test.csv", "2026-11-26-test.csv"])
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 3)
+        let rejected = rows.first { $0["file"] == "b.jpg" }!
+        #expect(rejected["status"] == "rejected" && rejected["error"]!.contains("not a PNG or JPEG"))
+        #expect(FileManager.default.fileExists(atPath: rejected["output"]!))
+        let a = rows.filter { $0["file"] == "a.png" }
+        #expect(a.count == 2 && a[0]["output"] != a[1]["output"])
+        #expect(a[1]["duplicate_of"] == "a.png" && a[0]["duplicate_of"] == "")
+        for r in a { #expect(FileManager.default.fileExists(atPath: r["output"]!)) }
+        #expect(filesUnder("\(root)/inbox").isEmpty)
+        #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    /// Batches run back to back (the next decoded while the last is still
+    /// being filed) never share an output name, and all are filed when `run` ends.
+    @Test func overlappedBatchesNeverShareAName() async throws {
+        let root = temporaryDirectory("overlap")
+        let (files, feed) = AsyncStream.makeStream(of: QueuedFile.self)
+        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: 3, files: files)
+        for round in 0..<6 {
+            for i in 0..<3 {
+                let folder = "\(root)/inbox/r\(round)-\(i)"
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                write(samplePNG(i), to: "\(folder)/same.png")
+                feed.yield(QueuedFile(path: "\(folder)/same.png", arrival: 0))
+            }
+        }
+        feed.finish()
+        try await p.run()
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 18)
+        let outputs = rows.map { $0["output"]! }
+        #expect(Set(outputs).count == 18)
+        for o in outputs { #expect(FileManager.default.fileExists(atPath: o)) }
+        #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func recoveryRedoesOnlyTheMoveForRecordedFiles() async throws {
+        let root = temporaryDirectory("recover")
+        let clock = Clock("2026-11-25T10:00:00Z")
+        var p = try make(root, clock: clock)
+        write(samplePNG(2), to: "\(root)/inbox/done.png")
+        write(samplePNG(3), to: "\(root)/inbox/pending.png")
+        let claims = p.claim(queued("\(root)/inbox/done.png", "\(root)/inbox/pending.png"))
+        await p.process([claims[0]])
+        // Simulate a crash after recording but before filing: put the file back in work/.
+        let row = resultRows("\(root)/results")[0]
+        try FileManager.default.moveItem(atPath: row["output"]!, toPath: claims[0].workPath)
+
+        p = try make(root, clock: clock)  // restart
+        let again = await p.recover()
+        #expect(again.map(\.original) == ["pending.png"])
+        #expect(FileManager.default.fileExists(atPath: row["output"]!))
+        await p.process(again)
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 2 && Set(rows.map { $0["file"]! }) == ["done.png", "pending.png"])
+    }
+
+    @Test func aFileThatKilledTheDaemonTwiceIsQuarantined() async throws {
+        let root = temporaryDirectory("quarantine")
+        let clock = Clock("2026-11-25T10:00:00Z")
+        var p = try make(root, clock: clock)
+        write(samplePNG(4), to: "\(root)/inbox/poison.png")
+        let c = p.claim(queued("\(root)/inbox/poison.png"))[0]
+        // Two decode attempts noted, no row: the daemon died twice on it.
+        try (c.id + "\n" + c.id + "\n").write(toFile: "\(root)/work/test/.attempts", atomically: true, encoding: .utf8)
+        p = try make(root, clock: clock)
+        #expect(await p.recover().isEmpty)
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 1 && rows[0]["status"] == "rejected" && rows[0]["error"]!.contains("quarantined"))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/rejected/poison.png"))
+    }
+
+    @Test func claimIsExclusive() throws {
+        let root = temporaryDirectory("claim")
+        let clock = Clock("2026-11-25T10:00:00Z")
+        let p1 = try make(root, clock: clock), p2 = try make(root, clock: clock, instance: "other")
+        write(samplePNG(5), to: "\(root)/inbox/x.png")
+        let a = p1.claim(queued("\(root)/inbox/x.png")), b = p2.claim(queued("\(root)/inbox/x.png"))
+        #expect(a.count + b.count == 1)
+    }
+}
