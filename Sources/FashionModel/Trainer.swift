@@ -33,6 +33,13 @@ public struct EpochRecord: Sendable, Equatable {
     public var validationLoss: Float, validationAccuracy: Float
     public var learningRate: Float
     public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float, validationAccuracy: Float,
+                learningRate: Float, seconds: Double) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate; self.seconds = seconds
+    }
 }
 
 public struct BatchProgress: Sendable {

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import Testing
+import ImageSynthesis
 @testable import ImageIntake
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path

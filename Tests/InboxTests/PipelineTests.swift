@@ -12,7 +12,7 @@ import Testing
         init(_ iso: String) { now = ISO8601DateFormatter().date(from: iso)! }
     }
 
-    static let logger = Logger(label: "test")
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     func make(_ root: String, clock: Clock, instance: String = "test", batch: Int = 256,
               files: AsyncStream<QueuedFile> = AsyncStream { $0.finish() }) throws -> Pipeline {
