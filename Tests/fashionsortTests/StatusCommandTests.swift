@@ -9,20 +9,21 @@ import Testing
         #expect(run.stderr.contains("/nonexistent/state/status.json"))
     }
 
+    @Test func instanceNamesTheTemplateUnitsStateDirectory() throws {
+        let run = try fashionsort(["status", "--instance", "no-such-shop"])
+        #expect(run.status == 1 && run.stderr.contains("/var/lib/fashionsort/no-such-shop/status.json"))
+        #expect(try fashionsort(["status", "--instance", "a/b"]).status == 64)
+    }
+
     /// The real daemon (with the shipped model) takes one photo and stops; status tells what it did.
     @Test func showsWhatTheDaemonDid() throws {
         let root = temporaryDirectory("status")
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: builtProduct("fashionsortd"))
-        daemon.arguments = ["--root", root, "--instance", "st"]
-        daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(root)/inbox") })
+        let daemon = try DaemonProcess(root: root, instance: "st")
+        #expect(daemon.wait(for: "ready"))
         try FileManager.default.copyItem(atPath: "\(samples)/bag-18-rgb.png", toPath: "\(root)/inbox/bag-18-rgb.png")
         #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(root)/out/bag/bag-18-rgb.png") })
-        daemon.terminate()
-        daemon.waitUntilExit()
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 20) == 0)
 
         let run = try fashionsort(["status", "--root", root])
         #expect(run.status == 0, "\(run.stderr)")
