@@ -45,7 +45,7 @@ struct Daemon: AsyncParsableCommand {
         pthread_sigmask(SIG_BLOCK, &set, nil)
         do {
             var command = try parseAsRoot()
-            if var daemon = command as? Daemon { try await daemon.run() } else { try command.run() }
+            if let daemon = command as? Daemon { try await daemon.run() } else { try command.run() }
         } catch {
             exit(withError: error)
         }
@@ -77,6 +77,7 @@ struct Daemon: AsyncParsableCommand {
             logger.notice("starting", metadata: Logger.Metadata(uniqueKeysWithValues: settings.values.map {
                 ($0.key, "\($0.value)")
             }))
+            for note in settings.overridden { logger.notice("setting overridden", metadata: ["setting": "\(note)"]) }
             let services = try DaemonServices(settings: settings, notifier: notifier, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(

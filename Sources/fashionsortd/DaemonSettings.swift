@@ -17,6 +17,8 @@ struct DaemonSettings: Sendable, Equatable {
 
     /// Where each setting came from, by key: `default`, `--batch`, `environment FASHIONSORT_BATCH`, `FILE:LINE`.
     var sources: [String: String] = [:]
+    /// Values set in a lower layer that a higher one outranks, said at start so precedence is never silent.
+    var overridden: [String] = []
 
     static let root = Setting<String>.text(
         "root", "State directory holding inbox/, work/, out/, review/, rejected/, results/.",
@@ -69,9 +71,9 @@ struct DaemonSettings: Sendable, Equatable {
     }
 
     static func hostName() -> String {
-        var buf = [CChar](repeating: 0, count: 256)
+        var buf = [UInt8](repeating: 0, count: 256)
         gethostname(&buf, 255)
-        let h = String(cString: buf)
+        let h = String(decoding: buf.prefix { $0 != 0 }, as: UTF8.self)
         return h.isEmpty ? "local" : h
     }
 }

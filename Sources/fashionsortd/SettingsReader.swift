@@ -41,9 +41,10 @@ struct SettingsReader: Sendable {
         if let file { layers += try await fileLayer(file) }
         var s = DaemonSettings()
         func take<V>(_ setting: Setting<V>, _ apply: (V) -> Void) throws(SettingsError) {
-            if let (value, source) = try resolve(setting, in: layers) {
+            if let (value, source, hidden) = try resolve(setting, in: layers) {
                 apply(value)
                 s.sources[setting.key] = source
+                s.overridden += hidden.map { "\(setting.key) from \($0) is overridden by \(source)" }
             }
         }
         try take(DaemonSettings.root) { s.root = $0 }
@@ -60,9 +61,11 @@ struct SettingsReader: Sendable {
         return s
     }
 
-    /// The first layer that has the setting, its value parsed and checked.
-    private func resolve<V>(_ setting: Setting<V>, in layers: [Layer]) throws(SettingsError) -> (V, String)? {
-        for layer in layers {
+    /// The first layer that has the setting, its value parsed and checked, and the lower layers it outranks.
+    private func resolve<V>(
+        _ setting: Setting<V>, in layers: [Layer]
+    ) throws(SettingsError) -> (V, String, hidden: [String])? {
+        for (i, layer) in layers.enumerated() {
             let source = layer.source(setting.key, setting.environmentName)
             guard let text = layer.reader.string(forKey: ConfigKey(setting.key)) else { continue }
             guard let value = setting.parse(text) else {
@@ -71,7 +74,8 @@ struct SettingsReader: Sendable {
             if let problem = setting.check(value) {
                 throw SettingsError(description: "\(source): \(setting.key): \(text) \(problem)")
             }
-            return (value, source)
+            let hidden = layers[(i + 1)...].filter { $0.reader.string(forKey: ConfigKey(setting.key)) != nil }
+            return (value, source, hidden.map { $0.source(setting.key, setting.environmentName) })
         }
         return nil
     }

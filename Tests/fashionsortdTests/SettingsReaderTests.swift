@@ -25,6 +25,11 @@ import Testing
         #expect(s.sources["root"] == "\(path):1" && s.sources["review-threshold"] == "\(path):4")
         #expect(s.sources["batch"] == "environment FASHIONSORT_BATCH" && s.sources["settle"] == "--settle")
         #expect(s.sources["poll"] == nil)
+        #expect(s.overridden == [
+            "batch from \(path):2 is overridden by environment FASHIONSORT_BATCH",
+            "settle from environment FASHIONSORT_SETTLE is overridden by --settle",
+            "settle from \(path):3 is overridden by --settle",
+        ])
     }
 
     @Test(arguments: [
