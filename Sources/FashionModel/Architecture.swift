@@ -19,31 +19,37 @@ public struct Architecture: Codable, Sendable, Equatable {
 
     /// The reference Keras model of the analysis we started from, layer for
     /// layer (valid padding, 241,546 parameters).
-    public static let seed = Architecture(name: "seed", steps: [
-        .conv(filters: 32, padding: 0), .relu, .maxPool, .dropout(0.25),
-        .conv(filters: 64, padding: 0), .relu, .maxPool, .dropout(0.25),
-        .conv(filters: 128, padding: 0), .relu, .dropout(0.3),
-        .flatten, .dense(units: 128), .relu, .dropout(0.4), .dense(units: 10),
-    ])
+    public static let seed = Architecture(
+        name: "seed",
+        steps: [
+            .conv(filters: 32, padding: 0), .relu, .maxPool, .dropout(0.25),
+            .conv(filters: 64, padding: 0), .relu, .maxPool, .dropout(0.25),
+            .conv(filters: 128, padding: 0), .relu, .dropout(0.3),
+            .flatten, .dense(units: 128), .relu, .dropout(0.4), .dense(units: 10),
+        ])
 
     /// VGG-style: two blocks of two same-padded convolutions with batch norm,
     /// then a batch-normed dense layer (38 MFLOP per image).
-    public static let wide = Architecture(name: "wide", steps: [
-        .conv(filters: 32, padding: 1), .batchNorm, .relu,
-        .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.2),
-        .conv(filters: 64, padding: 1), .batchNorm, .relu,
-        .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
-        .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
-    ])
+    public static let wide = Architecture(
+        name: "wide",
+        steps: [
+            .conv(filters: 32, padding: 1), .batchNorm, .relu,
+            .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.2),
+            .conv(filters: 64, padding: 1), .batchNorm, .relu,
+            .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
+            .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
+        ])
 
     /// The default: wide without the costly second 28×28 convolution (24 MFLOP
     /// per image), so two cores train it in under 30 minutes (README, Training).
-    public static let slim = Architecture(name: "slim", steps: [
-        .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool,
-        .conv(filters: 64, padding: 1), .batchNorm, .relu,
-        .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
-        .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
-    ])
+    public static let slim = Architecture(
+        name: "slim",
+        steps: [
+            .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool,
+            .conv(filters: 64, padding: 1), .batchNorm, .relu,
+            .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
+            .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
+        ])
 
     public static let all = [slim, wide, seed]
     public static func named(_ name: String) -> Architecture? { all.first { $0.name == name } }
@@ -62,7 +68,9 @@ public struct Architecture: Codable, Sendable, Equatable {
             switch step {
             case .conv(let filters, let padding):
                 counts.conv += 1
-                layer = Conv2D(name: "conv\(counts.conv)", inChannels: shape[0], outChannels: filters, padding: padding, rng: &rng, random: random)
+                layer = Conv2D(
+                    name: "conv\(counts.conv)", inChannels: shape[0], outChannels: filters, padding: padding, rng: &rng,
+                    random: random)
             case .batchNorm:
                 counts.bn += 1
                 layer = BatchNorm(name: "bn\(counts.bn)", channels: shape[0])
@@ -72,7 +80,8 @@ public struct Architecture: Codable, Sendable, Equatable {
             case .flatten: layer = Flatten()
             case .dense(let units):
                 counts.fc += 1
-                layer = Dense(name: "fc\(counts.fc)", inFeatures: shape[0], outFeatures: units, rng: &rng, random: random)
+                layer = Dense(
+                    name: "fc\(counts.fc)", inFeatures: shape[0], outFeatures: units, rng: &rng, random: random)
             }
             shape = layer.outputShape(shape)
             layers.append(layer)

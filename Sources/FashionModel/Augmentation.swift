@@ -42,7 +42,8 @@ public struct Augmentation: Sendable, Equatable {
         if erase > 0 && rng.uniform() < erase {
             let area = Float(s * s) * (0.02 + 0.18 * rng.uniform())
             let aspect = 0.3 + 3 * rng.uniform()
-            let h = min(s, max(1, Int((area * aspect).squareRoot()))), w = min(s, max(1, Int((area / aspect).squareRoot())))
+            let h = min(s, max(1, Int((area * aspect).squareRoot()))),
+                w = min(s, max(1, Int((area / aspect).squareRoot())))
             let y0 = rng.int(s - h + 1), x0 = rng.int(s - w + 1)
             for y in y0..<y0 + h { for x in x0..<x0 + w { img[y * s + x] = rng.uniform() } }
         }

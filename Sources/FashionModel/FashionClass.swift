@@ -4,12 +4,14 @@ public enum FashionClass: Int, CaseIterable, Sendable, Codable {
 
     /// The name the dataset's paper uses.
     public var name: String {
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"][rawValue]
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"][
+            rawValue]
     }
 
     /// Folder-safe name: output folders and labelled training folders.
     public var slug: String {
-        ["t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"][rawValue]
+        ["t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"][
+            rawValue]
     }
 
     public init?(slug: String) {

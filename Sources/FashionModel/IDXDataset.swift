@@ -9,7 +9,8 @@ public enum DatasetError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let p):
-            "\(p): not found. Install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist (or pass --data DIR)"
+            "\(p): not found. Install Fashion-MNIST with: sudo apt-get install dataset-fashion-mnist (or pass "
+                + "--data DIR)"
         case .unreadable(let p, let r): "\(p): cannot read: \(r)"
         case .malformed(let p, let r): "\(p): not a Fashion-MNIST IDX file: \(r)"
         }
@@ -24,13 +25,15 @@ public enum FashionMNIST {
 
     public enum Split: String, Sendable { case train, test = "t10k" }
 
-    public static func load(_ split: Split, directory: String = defaultDirectory) throws(DatasetError) -> LabelledImages {
+    public static func load(_ split: Split, directory: String = defaultDirectory) throws(DatasetError) -> LabelledImages
+    {
         let imagePath = "\(directory)/\(split.rawValue)-images-idx3-ubyte.gz"
         let labelPath = "\(directory)/\(split.rawValue)-labels-idx1-ubyte.gz"
         let images = try parse(try gunzip(imagePath), path: imagePath, dims: 3)
         let labels = try parse(try gunzip(labelPath), path: labelPath, dims: 1)
         guard images.sizes[1] == 28, images.sizes[2] == 28 else {
-            throw .malformed(path: imagePath, reason: "images are \(images.sizes[1])×\(images.sizes[2]), expected 28×28")
+            throw .malformed(
+                path: imagePath, reason: "images are \(images.sizes[1])×\(images.sizes[2]), expected 28×28")
         }
         guard images.sizes[0] == labels.sizes[0] else {
             throw .malformed(path: labelPath, reason: "\(labels.sizes[0]) labels for \(images.sizes[0]) images")
@@ -42,19 +45,26 @@ public enum FashionMNIST {
     }
 
     /// Validates the header and returns the sizes and the payload.
-    static func parse(_ bytes: [UInt8], path: String, dims: Int) throws(DatasetError) -> (sizes: [Int], body: ArraySlice<UInt8>) {
+    static func parse(
+        _ bytes: [UInt8], path: String, dims: Int
+    ) throws(DatasetError) -> (sizes: [Int], body: ArraySlice<UInt8>) {
         let headerSize = 4 + 4 * dims
-        func be32(_ o: Int) -> Int { Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]) }
+        func be32(_ o: Int) -> Int {
+            Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
         guard bytes.count >= 4 else { throw .malformed(path: path, reason: "only \(bytes.count) bytes") }
         let magic = be32(0)
         guard magic == 0x800 | dims else {
-            throw .malformed(path: path, reason: "magic number 0x\(String(magic, radix: 16)), expected 0x\(String(0x800 | dims, radix: 16))")
+            throw .malformed(
+                path: path,
+                reason: "magic number 0x\(String(magic, radix: 16)), expected 0x\(String(0x800 | dims, radix: 16))")
         }
         guard bytes.count >= headerSize else { throw .malformed(path: path, reason: "only \(bytes.count) bytes") }
         let sizes = (0..<dims).map { be32(4 + 4 * $0) }
         let expected = sizes.reduce(1, *)
         guard bytes.count - headerSize == expected else {
-            throw .malformed(path: path, reason: "header promises \(expected) bytes of data, file holds \(bytes.count - headerSize)")
+            throw .malformed(
+                path: path, reason: "header promises \(expected) bytes of data, file holds \(bytes.count - headerSize)")
         }
         return (sizes, bytes[headerSize...])
     }
@@ -62,7 +72,9 @@ public enum FashionMNIST {
     /// Inflates a whole gzip file through zlib.
     static func gunzip(_ path: String) throws(DatasetError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
-        guard let f = gzopen(path, "rb") else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard let f = gzopen(path, "rb") else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
         defer { gzclose(f) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

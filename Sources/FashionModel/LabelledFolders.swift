@@ -29,8 +29,10 @@ public enum LabelledFolders {
                 }
             }
         }
-        guard !classes.isEmpty else { throw FileSystemError(
-                path: root, reason: "no class folders (\(FashionClass.allCases.map(\.slug).joined(separator: ", ")))") }
+        guard !classes.isEmpty else {
+            throw FileSystemError(
+                path: root, reason: "no class folders (\(FashionClass.allCases.map(\.slug).joined(separator: ", ")))")
+        }
         return Loaded(images: LabelledImages(pixels: pixels, labels: labels), skipped: skipped, classes: classes)
     }
 }

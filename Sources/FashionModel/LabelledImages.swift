@@ -2,8 +2,8 @@ import Foundation
 
 /// Images and labels as float pixels in [0, 1], row-major 28×28 per image.
 public struct LabelledImages: Sendable {
-    public var pixels: [Float]     // [N, 28·28]
-    public var labels: [Int]       // [N]
+    public var pixels: [Float]  // [N, 28·28]
+    public var labels: [Int]  // [N]
     public static let side = 28
     public static let size = side * side
 
@@ -18,14 +18,16 @@ public struct LabelledImages: Sendable {
     /// The images at `indices`, as a new set.
     public func subset(_ indices: some Collection<Int>) -> LabelledImages {
         var p = [Float](); p.reserveCapacity(indices.count * Self.size)
-        for i in indices { p += pixels[i * Self.size ..< (i + 1) * Self.size] }
+        for i in indices { p += pixels[i * Self.size..<(i + 1) * Self.size] }
         return LabelledImages(pixels: p, labels: indices.map { labels[$0] })
     }
 
     /// Repeats each class's images round((largest class / its count)^power)
     /// times: 0 keeps the set as it is, 1 evens the classes out, ½ meets halfway.
     /// Phone photos of shoes are few, and a class trained on rarely is rarely predicted.
-    public func balancedByClass(power: Double) -> (images: LabelledImages, repeats: [(label: Int, count: Int, repeats: Int)]) {
+    public func balancedByClass(
+        power: Double
+    ) -> (images: LabelledImages, repeats: [(label: Int, count: Int, repeats: Int)]) {
         let byClass = Dictionary(grouping: labels.indices, by: { labels[$0] }).sorted { $0.key < $1.key }
         let largest = byClass.map(\.value.count).max() ?? 0
         var indices: [Int] = [], repeats: [(label: Int, count: Int, repeats: Int)] = []
@@ -59,7 +61,8 @@ public struct DatasetMix: Sendable {
         var images = base
         for _ in 0..<repeats { images = images + extra }
         self.images = images
-        weights = [Float](repeating: 1, count: base.count) + [Float](repeating: weight, count: images.count - base.count)
+        weights =
+            [Float](repeating: 1, count: base.count) + [Float](repeating: weight, count: images.count - base.count)
     }
 
     public var extraCount: Int { images.count - baseCount }

@@ -41,11 +41,16 @@ public struct CalibrationRecord: Codable, Sendable, Equatable {
     public var eceAtOne: Double, eceFitted: Double, validationImages: Int
 
     enum CodingKeys: String, CodingKey {
-        case temperature, fittedTemperature = "fitted_temperature", eceAtOne = "ece_t1", eceFitted = "ece_fitted"
+        case temperature
+        case fittedTemperature = "fitted_temperature"
+        case eceAtOne = "ece_t1"
+        case eceFitted = "ece_fitted"
         case validationImages = "validation_images"
     }
 
-    public init(temperature: Float, fittedTemperature: Float, eceAtOne: Double, eceFitted: Double, validationImages: Int) {
+    public init(
+        temperature: Float, fittedTemperature: Float, eceAtOne: Double, eceFitted: Double, validationImages: Int
+    ) {
         self.temperature = temperature; self.fittedTemperature = fittedTemperature
         self.eceAtOne = eceAtOne; self.eceFitted = eceFitted; self.validationImages = validationImages
     }
@@ -67,7 +72,8 @@ public struct TrainingHistory: Sendable, Equatable {
                 let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
             else { return nil }
             return EpochRecord(
-                epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va, learningRate: lr,
+                epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va,
+                learningRate: lr,
                 seconds: s)
         }
     }
@@ -82,7 +88,11 @@ public struct TrainingHistory: Sendable, Equatable {
     /// This history followed by `later`, renumbered to continue it (a fine-tune's epochs).
     public func continued(with later: [EpochRecord]) -> TrainingHistory {
         let offset = records.last?.epoch ?? 0
-        return TrainingHistory(records + later.map { var r = $0; r.epoch += offset; return r })
+        return TrainingHistory(
+            records
+                + later.map {
+                    var r = $0; r.epoch += offset; return r
+                })
     }
 
     /// The epoch with the lowest validation loss, when no summary says.

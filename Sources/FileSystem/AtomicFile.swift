@@ -8,7 +8,8 @@ public enum AtomicFile {
         let tmp = "\(path).tmp-\(getpid())"
         do {
             let fd = try FileDescriptor.open(
-                FilePath(tmp), .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                FilePath(tmp), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
             try fd.closeAfter {
                 _ = try fd.writeAll(bytes)
                 guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
@@ -34,7 +35,9 @@ public enum AtomicFile {
 public enum Folder {
     public static func sync(containing path: String) {
         let folder = FilePath(path).removingLastComponent()
-        guard let fd = try? FileDescriptor.open(folder.isEmpty ? "." : folder, .readOnly, options: [.directory, .closeOnExec])
+        guard
+            let fd = try? FileDescriptor.open(
+                folder.isEmpty ? "." : folder, .readOnly, options: [.directory, .closeOnExec])
         else {
             return
         }

@@ -8,7 +8,8 @@ public enum FileBytes {
         do {
             fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking, .noFollow])
         } catch let error as Errno {
-            throw FileSystemError(path: path, reason: error == .tooManySymbolicLinkLevels ? "is a symbolic link" : "\(error)")
+            throw FileSystemError(
+                path: path, reason: error == .tooManySymbolicLinkLevels ? "is a symbolic link" : "\(error)")
         } catch {
             throw FileSystemError(path: path, error)
         }
@@ -23,7 +24,8 @@ public enum FileBytes {
                 count = 0
                 while count < buffer.count {
                     do {
-                        let n = try fd.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+                        let n = try fd.read(
+                            into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
                         if n == 0 { break }
                         count += n
                     } catch { failure = error; break }

@@ -23,6 +23,7 @@ public enum FileWalker {
 
     /// The non-hidden names in a folder, sorted; empty when it cannot be listed.
     public static func names(in folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !FileName.isHidden($0) }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !FileName.isHidden($0) }
+            .sorted()
     }
 }

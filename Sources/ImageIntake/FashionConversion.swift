@@ -23,9 +23,11 @@ public enum FashionConversion {
         }
         // 1. Thumbnail, longest edge 73 (area filter); small images stay as they are.
         let scale = Float(thumbnail) / Float(max(image.width, image.height))
-        var rgb = scale < 1
-            ? Plane.rgb(image, width: max(1, Int((Float(image.width) * scale).rounded())),
-                        height: max(1, Int((Float(image.height) * scale).rounded())))
+        var rgb =
+            scale < 1
+            ? Plane.rgb(
+                image, width: max(1, Int((Float(image.width) * scale).rounded())),
+                height: max(1, Int((Float(image.height) * scale).rounded())))
             : Plane.rgb(image)
 
         // 2. Background colour: per-channel median of the outer 2-pixel ring, not
@@ -42,9 +44,11 @@ public enum FashionConversion {
         let w = max(1, min(side, Int((Float(rgb[0].width) * f).rounded())))
         let h = max(1, min(side, Int((Float(rgb[0].height) * f).rounded())))
         rgb = Plane.resized(rgb, width: w, height: h)
-        var gray = Plane(width: w, height: h, values: (0..<w * h).map { i in
-            0.299 * rgb[0].values[i] + 0.587 * rgb[1].values[i] + 0.114 * rgb[2].values[i]
-        })
+        var gray = Plane(
+            width: w, height: h,
+            values: (0..<w * h).map { i in
+                0.299 * rgb[0].values[i] + 0.587 * rgb[1].values[i] + 0.114 * rgb[2].values[i]
+            })
         let bgGray = 0.299 * bg[0] + 0.587 * bg[1] + 0.114 * bg[2]
 
         // 5. Sharpen: unsharp mask σ 1, amount 1 (the paper's adaptive sharpen
@@ -60,8 +64,10 @@ public enum FashionConversion {
         // (a Fashion-MNIST-like input), then stretch so the background maps to
         // 0 and the garment is bright: g = clip((g − bg) / max(255 − bg, 32), 0, 1).
         let foreground = gray.values.filter { abs($0 - bgGray) > 25.5 }
-        let garment = foreground.isEmpty ? gray.values.reduce(0, +) / Float(gray.values.count)
-                                         : foreground.reduce(0, +) / Float(foreground.count)
+        let garment =
+            foreground.isEmpty
+            ? gray.values.reduce(0, +) / Float(gray.values.count)
+            : foreground.reduce(0, +) / Float(foreground.count)
         let negate = garment <= bgGray
         let b = negate ? 255 - bgGray : bgGray
         let range = max(255 - b, 32)

@@ -32,15 +32,16 @@ public struct Image: Sendable, Equatable {
         for y in 0..<h {
             for x in 0..<w {
                 // Source pixel for destination (x, y), per the EXIF definitions.
-                let (sx, sy): (Int, Int) = switch orientation {
-                case 2: (width - 1 - x, y)
-                case 3: (width - 1 - x, height - 1 - y)
-                case 4: (x, height - 1 - y)
-                case 5: (y, x)
-                case 6: (y, height - 1 - x)
-                case 7: (width - 1 - y, height - 1 - x)
-                default: (width - 1 - y, x)   // 8
-                }
+                let (sx, sy): (Int, Int) =
+                    switch orientation {
+                    case 2: (width - 1 - x, y)
+                    case 3: (width - 1 - x, height - 1 - y)
+                    case 4: (x, height - 1 - y)
+                    case 5: (y, x)
+                    case 6: (y, height - 1 - x)
+                    case 7: (width - 1 - y, height - 1 - x)
+                    default: (width - 1 - y, x)  // 8
+                    }
                 let d = 3 * (y * w + x), s = 3 * (sy * width + sx)
                 out[d] = rgb[s]; out[d + 1] = rgb[s + 1]; out[d + 2] = rgb[s + 2]
             }

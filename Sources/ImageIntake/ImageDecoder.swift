@@ -2,7 +2,8 @@ import CImageCodecs
 import Foundation
 
 public enum ImageFormat: String, Sendable, Equatable {
-    case png = "PNG", jpeg = "JPEG"
+    case png = "PNG"
+    case jpeg = "JPEG"
 
     /// By magic bytes, never by file name.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
@@ -27,14 +28,17 @@ public struct DecodeLimits: Sendable {
 
 /// Decodes PNG and JPEG bytes to an upright RGB image through CImageCodecs.
 public enum ImageDecoder {
-    public static func decode(_ bytes: [UInt8], file: String, limits: DecodeLimits = .init()) throws(IntakeError) -> Image {
+    public static func decode(
+        _ bytes: [UInt8], file: String, limits: DecodeLimits = .init()
+    ) throws(IntakeError) -> Image {
         guard !bytes.isEmpty else { throw .empty(file: file) }
         guard let format = ImageFormat.sniff(bytes) else {
             let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
             throw .unknownFormat(file: file, firstBytes: head)
         }
-        var lim = fsc_limits(max_width: UInt32(clamping: limits.maxSide), max_height: UInt32(clamping: limits.maxSide),
-                             max_pixels: UInt64(limits.maxPixels), min_long_side: UInt32(clamping: limits.minLongSide))
+        var lim = fsc_limits(
+            max_width: UInt32(clamping: limits.maxSide), max_height: UInt32(clamping: limits.maxSide),
+            max_pixels: UInt64(limits.maxPixels), min_long_side: UInt32(clamping: limits.minLongSide))
         var img = fsc_image()
         var message = [CChar](repeating: 0, count: Int(FSC_MESSAGE_SIZE))
         let status = bytes.withUnsafeBufferPointer { b in

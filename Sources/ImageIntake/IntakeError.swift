@@ -11,7 +11,8 @@ public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
     public var file: String {
         switch self {
         case .unreadable(let f, _), .empty(let f), .unknownFormat(let f, _), .corrupt(let f, _, _),
-             .truncated(let f, _, _), .tooLarge(let f, _), .outOfMemory(let f): f
+            .truncated(let f, _, _), .tooLarge(let f, _), .outOfMemory(let f):
+            f
         }
     }
 

@@ -41,7 +41,8 @@ public enum PhotoLoader {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func done(_ sha: String, _ r: Result<[Float], IntakeError>) -> PreparedPhoto {
             PreparedPhoto(
-                file: path, sha256: sha, pixels: r, milliseconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                file: path, sha256: sha, pixels: r,
+                milliseconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch {

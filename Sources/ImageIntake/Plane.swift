@@ -104,18 +104,25 @@ struct Plane {
     /// Unsharp mask: v + amount·(v − gaussian(v)), σ = 1, edges replicated, clipped to [0, 255].
     func unsharp(amount: Float = 1) -> Plane {
         let k: [Float] = [0.05449, 0.24420, 0.40262, 0.24420, 0.05449]
-        func at(_ x: Int, _ y: Int, _ v: [Float]) -> Float { v[min(max(y, 0), height - 1) * width + min(max(x, 0), width - 1)] }
+        func at(_ x: Int, _ y: Int, _ v: [Float]) -> Float {
+            v[min(max(y, 0), height - 1) * width + min(max(x, 0), width - 1)]
+        }
         var tmp = values, blur = values
-        for y in 0..<height { for x in 0..<width {
-            var s: Float = 0
-            for t in -2...2 { s += k[t + 2] * at(x + t, y, values) }
-            tmp[y * width + x] = s
-        }}
-        for y in 0..<height { for x in 0..<width {
-            var s: Float = 0
-            for t in -2...2 { s += k[t + 2] * at(x, y + t, tmp) }
-            blur[y * width + x] = s
-        }}
-        return Plane(width: width, height: height, values: zip(values, blur).map { min(max($0 + amount * ($0 - $1), 0), 255) })
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for t in -2...2 { s += k[t + 2] * at(x + t, y, values) }
+                tmp[y * width + x] = s
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: Float = 0
+                for t in -2...2 { s += k[t + 2] * at(x, y + t, tmp) }
+                blur[y * width + x] = s
+            }
+        }
+        return Plane(
+            width: width, height: height, values: zip(values, blur).map { min(max($0 + amount * ($0 - $1), 0), 255) })
     }
 }

@@ -8,7 +8,9 @@ public enum ProductPhoto {
     public static let background: Float = 253
 
     /// The photo and, per pixel, the garment's coverage as an alpha channel.
-    public static func render(_ garment: [Float], width: Int, height: Int, tint: [Float]) -> (image: Image, alpha: [UInt8]) {
+    public static func render(
+        _ garment: [Float], width: Int, height: Int, tint: [Float]
+    ) -> (image: Image, alpha: [UInt8]) {
         precondition(garment.count == 784 && tint.count == 3)
         let side = Float(min(width, height)) * 0.8
         let x0 = (Float(width) - side) / 2, y0 = (Float(height) - side) / 2
@@ -21,7 +23,8 @@ public enum ProductPhoto {
                 var a: Float = 0
                 if u > -1 && v > -1 && u < 28 && v < 28 {
                     let ix = Int(u.rounded(.down)), iy = Int(v.rounded(.down)), fx = u - Float(ix), fy = v - Float(iy)
-                    a = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy)
+                    a =
+                        (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy)
                         + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy
                 }
                 for c in 0..<3 { rgb[3 * (y * width + x) + c] = UInt8((background * (1 - a) + tint[c] * a).rounded()) }

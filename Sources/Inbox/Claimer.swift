@@ -23,7 +23,9 @@ public final class Claimer: Sendable {
     private let sequence = Mutex<UInt64>(0)
     private let logger: Logger
 
-    public init(layout: Layout, emptyGrace: Double = 2, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    public init(
+        layout: Layout, emptyGrace: Double = 2, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
         self.layout = layout
         self.emptyGrace = emptyGrace
         self.clock = clock
@@ -46,7 +48,9 @@ public final class Claimer: Sendable {
         guard !IgnoreRules.ignores(name) else { return nil }
         let id = nextID()
         do {
-            guard let work = try FileMover.claim(file.path, into: layout.work, name: "\(id)_\(name)") else { return nil }
+            guard let work = try FileMover.claim(file.path, into: layout.work, name: "\(id)_\(name)") else {
+                return nil
+            }
             return Claim(id: id, workPath: work, original: relativeToInbox(file.path), arrival: file.arrival)
         } catch {
             logger.warning("claim failed", metadata: ["file": "\(file.path)", "error": "\(error.reason)"])
@@ -61,7 +65,9 @@ public final class Claimer: Sendable {
 
     /// UTC time to the microsecond, a counter and the process id, in base 36.
     private func nextID() -> String {
-        let n = sequence.withLock { $0 += 1; return $0 }
+        let n = sequence.withLock {
+            $0 += 1; return $0
+        }
         let t = UInt64(clock().timeIntervalSince1970 * 1e6)
         return String(t, radix: 36) + Self.base36(n % 1296) + Self.base36(UInt64(getpid()) % 1296)
     }

@@ -54,10 +54,13 @@ public final class Filer: Sendable {
         return "\(folder)/\(base)"
     }
 
-    public func record(_ claim: Claim, status: ResultRecord.Status, sha256: String, prediction: Prediction?,
-                       output: String, model: String, milliseconds: Double, error: String = "") -> ResultRecord {
+    public func record(
+        _ claim: Claim, status: ResultRecord.Status, sha256: String, prediction: Prediction?,
+        output: String, model: String, milliseconds: Double, error: String = ""
+    ) -> ResultRecord {
         var r = ResultRecord(
-            time: Timestamp.string(clock()), file: claim.original, sha256: sha256, status: status, prediction: prediction,
+            time: Timestamp.string(clock()), file: claim.original, sha256: sha256, status: status,
+            prediction: prediction,
             output: output, model: model, milliseconds: milliseconds, error: error)
         r.id = claim.id
         return r
@@ -82,9 +85,11 @@ public final class Filer: Sendable {
             failure.withLock { $0 = nil }
         } catch {
             failure.withLock { $0 = "cannot record results: \(error)" }
-            logger.error("cannot record results; the files stay in work/", metadata: [
-                "error": "\(error)", "folder": "\(layout.work)", "files": "\(batch.count)",
-            ])
+            logger.error(
+                "cannot record results; the files stay in work/",
+                metadata: [
+                    "error": "\(error)", "folder": "\(layout.work)", "files": "\(batch.count)",
+                ])
             return
         }
         let now = DispatchTime.now().uptimeNanoseconds
@@ -118,9 +123,11 @@ public final class Filer: Sendable {
             let final = try FileMover.move(
                 work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
             if final != recordedOutput {
-                logger.warning("recorded output was taken meanwhile", metadata: [
-                    "file": "\(original)", "recorded": "\(recordedOutput)", "output": "\(final)",
-                ])
+                logger.warning(
+                    "recorded output was taken meanwhile",
+                    metadata: [
+                        "file": "\(original)", "recorded": "\(recordedOutput)", "output": "\(final)",
+                    ])
             }
         } catch {
             logger.error("cannot file; it stays in work/", metadata: ["file": "\(original)", "error": "\(error)"])

@@ -29,7 +29,8 @@ final class InboxScanner: Sendable {
         state.withLock { state in
             var ready: [String] = [], seen: [String: Seen] = [:]
             walk(folder) { path, st in
-                let key = Seen(size: Int64(st.st_size), mtime: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+                let key = Seen(
+                    size: Int64(st.st_size), mtime: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
                 seen[path] = key
                 let age = now.timeIntervalSince1970 - Double(st.st_mtim.tv_sec) - Double(st.st_mtim.tv_nsec) / 1e9
                 let unchanged = state.lastSeen[path].map { $0.size == key.size && $0.mtime == key.mtime } ?? false

@@ -47,7 +47,9 @@ public final class InboxWatcher: Service {
         try source?.start { [self] event in
             switch event {
             case .file(let path):
-                if !IgnoreRules.ignores((path as NSString).lastPathComponent) { continuation.yield(QueuedFile(path: path)) }
+                if !IgnoreRules.ignores((path as NSString).lastPathComponent) {
+                    continuation.yield(QueuedFile(path: path))
+                }
             case .rescan:
                 scan()
             }

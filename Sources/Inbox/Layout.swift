@@ -15,8 +15,10 @@ public struct Layout: Sendable {
     public var work: String
     public var instance: String
 
-    public init(root: String, instance: String, inbox: String? = nil, out: String? = nil, review: String? = nil,
-                rejected: String? = nil, results: String? = nil, work: String? = nil) {
+    public init(
+        root: String, instance: String, inbox: String? = nil, out: String? = nil, review: String? = nil,
+        rejected: String? = nil, results: String? = nil, work: String? = nil
+    ) {
         self.root = root
         self.instance = instance
         self.inbox = inbox ?? "\(root)/inbox"
@@ -65,7 +67,8 @@ public struct Layout: Sendable {
             if f == inbox {
                 throw .feedbackLoop(
                     inbox: self.inbox,
-                    reason: "is also where the daemon puts files (\(folder)): choose an inbox outside its output folders")
+                    reason:
+                        "is also where the daemon puts files (\(folder)): choose an inbox outside its output folders")
             }
             if recursive && f.hasPrefix(inbox + "/") {
                 throw .feedbackLoop(
@@ -77,7 +80,9 @@ public struct Layout: Sendable {
     }
 
     static func reason(_ error: Error) -> String {
-        if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+        if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError,
+            u.domain == NSPOSIXErrorDomain
+        {
             return String(cString: strerror(Int32(u.code)))
         }
         return (error as NSError).localizedDescription

@@ -83,11 +83,15 @@ public final class PendingQueue: Sendable {
 
     /// No more files will come: what is queued is still handed out, then `nextBatch` returns nil.
     public func finish() {
-        state.withLock { s in s.finished = true; return s.wake() }?.resume()
+        state.withLock { s in
+            s.finished = true; return s.wake()
+        }?.resume()
     }
 
     /// Refuses further pushes and wakes a waiting consumer.
     public func close() {
-        state.withLock { s in s.closed = true; return s.wake() }?.resume()
+        state.withLock { s in
+            s.closed = true; return s.wake()
+        }?.resume()
     }
 }

@@ -49,7 +49,8 @@ struct Recovery {
 
     private func quarantine(_ c: Claim, model: String) -> Outcome {
         let record = filer.record(
-            c, status: .rejected, sha256: "", prediction: nil, output: filer.reserveOutput(in: layout.rejected, for: c.original),
+            c, status: .rejected, sha256: "", prediction: nil,
+            output: filer.reserveOutput(in: layout.rejected, for: c.original),
             model: model, milliseconds: 0, error: "crashed or hung the daemon twice while decoding; quarantined")
         return Outcome(claim: c, record: record, rejectKind: "quarantined")
     }

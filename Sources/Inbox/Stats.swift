@@ -39,7 +39,8 @@ public struct Stats: Sendable {
         return DaemonStatus(
             instance: instance, state: state, model: model, uptimeSeconds: Int(uptime), queueDepth: queue,
             processed: processed, byStatus: byStatus, byClass: byClass, rejectedByKind: rejectedByKind,
-            duplicates: duplicates, filesPerSecond: uptime > 0 ? (Double(processed) / uptime * 1000).rounded() / 1000 : 0,
+            duplicates: duplicates,
+            filesPerSecond: uptime > 0 ? (Double(processed) / uptime * 1000).rounded() / 1000 : 0,
             latencyMs: .init(p50: tenth(latency(percentile: 50)), p99: tenth(latency(percentile: 99))), error: error,
             updated: now)
     }

@@ -42,7 +42,8 @@ public final class StatusWriter: Service {
                 written = (now, s.processed, queued)
             }
             if let w = notifier.watchdogInterval, now - pinged >= .milliseconds(Int64(w * 1000)),
-               (pipeline.busyFor ?? .zero) < .milliseconds(Int64(w * 2000)) {
+                (pipeline.busyFor ?? .zero) < .milliseconds(Int64(w * 2000))
+            {
                 notifier.notify("WATCHDOG=1")
                 pinged = now
             }

@@ -28,8 +28,14 @@ public enum CSV {
             pending = nil
             if quoted {
                 if c == "\"" {
-                    if let n = it.next() { if n == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = n } } else { quoted = false }
-                } else { field.unicodeScalars.append(c) }
+                    if let n = it.next() {
+                        if n == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = n }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
                 continue
             }
             switch c {

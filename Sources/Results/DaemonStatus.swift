@@ -75,14 +75,17 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             for (labels, v) in samples { out += "fashionsort_\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(v)\n" }
         }
         let inst = "instance_name=\"\(Self.escapeLabel(instance))\""
-        metric("files_total", "Files recorded, by status.", "counter",
-               ResultRecord.Status.allCases.map { ("\(inst),status=\"\($0)\"", Double(byStatus[$0.rawValue] ?? 0)) })
-        metric("class_total", "Files classified, by predicted class.", "counter",
-               FashionClass.allCases.map { ("\(inst),class=\"\($0.slug)\"", Double(byClass[$0.slug] ?? 0)) })
+        metric(
+            "files_total", "Files recorded, by status.", "counter",
+            ResultRecord.Status.allCases.map { ("\(inst),status=\"\($0)\"", Double(byStatus[$0.rawValue] ?? 0)) })
+        metric(
+            "class_total", "Files classified, by predicted class.", "counter",
+            FashionClass.allCases.map { ("\(inst),class=\"\($0.slug)\"", Double(byClass[$0.slug] ?? 0)) })
         metric("duplicates_total", "Files whose content was seen before.", "counter", [(inst, Double(duplicates))])
         metric("queue_depth", "Files waiting in the queue.", "gauge", [(inst, Double(queueDepth))])
-        metric("latency_seconds", "Arrival to recorded CSV row, recent files.", "gauge",
-               [("\(inst),quantile=\"0.5\"", latencyMs.p50 / 1000), ("\(inst),quantile=\"0.99\"", latencyMs.p99 / 1000)])
+        metric(
+            "latency_seconds", "Arrival to recorded CSV row, recent files.", "gauge",
+            [("\(inst),quantile=\"0.5\"", latencyMs.p50 / 1000), ("\(inst),quantile=\"0.99\"", latencyMs.p99 / 1000)])
         metric("uptime_seconds", "Seconds since start.", "gauge", [(inst, Double(uptimeSeconds))])
         metric("error", "1 while the daemon cannot record or file.", "gauge", [(inst, error == nil ? 0 : 1)])
         metric("model_info", "The model in use.", "gauge", [("\(inst),model=\"\(Self.escapeLabel(model))\"", 1)])

@@ -19,18 +19,24 @@ public struct ResultRecord: Sendable {
     /// The daemon's claim id, which names the file in work/ (crash recovery).
     public var id: String = ""
 
-    public init(time: String, file: String, sha256: String, status: Status, prediction: Prediction?,
-                output: String = "", model: String, milliseconds: Double, error: String = "") {
+    public init(
+        time: String, file: String, sha256: String, status: Status, prediction: Prediction?,
+        output: String = "", model: String, milliseconds: Double, error: String = ""
+    ) {
         self.time = time; self.file = file; self.sha256 = sha256; self.status = status
         self.prediction = prediction; self.output = output; self.model = model
         self.milliseconds = milliseconds; self.error = error
     }
 
     /// The daemon's columns; `classify` leaves out `time`, `output` and `duplicate_of`.
-    public static let daemonColumns = ["time", "file", "sha256", "status", "label", "class", "confidence",
-                                       "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id"]
-    public static let classifyColumns = ["file", "sha256", "status", "label", "class", "confidence",
-                                         "second_class", "second_confidence", "model", "ms", "error"]
+    public static let daemonColumns = [
+        "time", "file", "sha256", "status", "label", "class", "confidence",
+        "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id",
+    ]
+    public static let classifyColumns = [
+        "file", "sha256", "status", "label", "class", "confidence",
+        "second_class", "second_confidence", "model", "ms", "error",
+    ]
 
     /// Extra ranked classes beyond the second, for `--top K`.
     public static func extraColumns(top: Int) -> [String] {
@@ -62,10 +68,13 @@ public struct ResultRecord: Sendable {
         }
         if top > 2 {
             for k in 3...top {
-                if let p, k <= p.ranked.count { out += [p.ranked[k - 1].label.name, conf(p.ranked[k - 1].confidence)] } else { out += ["", ""] }
+                if let p, k <= p.ranked.count {
+                    out += [p.ranked[k - 1].label.name, conf(p.ranked[k - 1].confidence)]
+                } else {
+                    out += ["", ""]
+                }
             }
         }
         return out
     }
 }
-

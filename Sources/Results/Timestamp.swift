@@ -4,11 +4,12 @@ import Synchronization
 /// UTC times as the CSV writes them: ISO 8601 with milliseconds.
 public enum Timestamp {
     /// One formatter, made once: building one per row cost more than the row.
-    private static let formatter = Mutex<ISO8601DateFormatter>({
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }())
+    private static let formatter = Mutex<ISO8601DateFormatter>(
+        {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return f
+        }())
 
     public static func string(_ d: Date) -> String { formatter.withLock { $0.string(from: d) } }
 

@@ -19,19 +19,27 @@ struct CalibrateCommand: ParsableCommand {
     @OptionGroup var data: DataOption
 
     func validate() throws {
-        if inPlace && model.model == nil { throw ValidationError("--in-place needs --model: the shipped model stays as shipped") }
-        guard validationSplit > 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in (0, 1)") }
+        if inPlace && model.model == nil {
+            throw ValidationError("--in-place needs --model: the shipped model stays as shipped")
+        }
+        guard validationSplit > 0 && validationSplit < 1 else {
+            throw ValidationError("--validation-split must be in (0, 1)")
+        }
     }
 
     func run() throws {
         let m = try model.load()
         let validation = try data.load(.train).split(validationFraction: validationSplit, seed: seed).validation
         let logits = m.logits(validation.pixels)
-        let before = Calibration.expectedCalibrationError(SoftmaxCrossEntropy.probabilities(logits), labels: validation.labels)
+        let before = Calibration.expectedCalibrationError(
+            SoftmaxCrossEntropy.probabilities(logits), labels: validation.labels)
         let t = Calibration.fitTemperature(logits, labels: validation.labels)
         let fitted = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
         let after = Calibration.expectedCalibrationError(fitted, labels: validation.labels)
-        print(String(format: "validation (%d images): ECE %.4f at T=1, %.4f at fitted T=%.3f", validation.count, before, after, t))
+        print(
+            String(
+                format: "validation (%d images): ECE %.4f at T=1, %.4f at fitted T=%.3f", validation.count, before,
+                after, t))
         // Keep the temperature only where it makes confidences more truthful.
         let useFitted = after < before
         let calibrated = useFitted ? fitted : SoftmaxCrossEntropy.probabilities(logits)
@@ -42,11 +50,17 @@ struct CalibrateCommand: ParsableCommand {
             for (i, y) in validation.labels.enumerated() {
                 let p = Prediction(probabilities: calibrated.data[i * 10..<i * 10 + 10])
                 let right = p.best.label.rawValue == y ? 1 : 0
-                if p.best.confidence < threshold { reviewed += 1; reviewedRight += right } else { kept += 1; keptRight += right }
+                if p.best.confidence < threshold {
+                    reviewed += 1; reviewedRight += right
+                } else {
+                    kept += 1; keptRight += right
+                }
             }
-            print(String(format: "  %.2f  review %5.1f%%  kept accuracy %.4f  reviewed accuracy %.3f", threshold,
-                         100 * Double(reviewed) / Double(validation.count), Double(keptRight) / Double(max(1, kept)),
-                         Double(reviewedRight) / Double(max(1, reviewed))))
+            print(
+                String(
+                    format: "  %.2f  review %5.1f%%  kept accuracy %.4f  reviewed accuracy %.3f", threshold,
+                    100 * Double(reviewed) / Double(validation.count), Double(keptRight) / Double(max(1, kept)),
+                    Double(reviewedRight) / Double(max(1, reviewed))))
         }
         m.temperature = useFitted ? t : 1
         m.calibration = CalibrationRecord(

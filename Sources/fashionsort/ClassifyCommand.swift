@@ -10,7 +10,8 @@ struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Classify PNG and JPEG photos (files or folders, recursively) and print a CSV row per file.",
-        discussion: "Exit status: 0 when every file was classified, 3 when some were rejected, 1 on a usage or model error.")
+        discussion:
+            "Exit status: 0 when every file was classified, 3 when some were rejected, 1 on a usage or model error.")
 
     @Argument(help: ArgumentHelp("Files or folders.", valueName: "path"), completion: .file()) var paths: [String]
     @OptionGroup var model: ModelOption
@@ -41,8 +42,9 @@ struct ClassifyCommand: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
             for (photo, result) in zip(photos, m.classify(photos)) {
                 total += 1
-                var record = ResultRecord(time: "", file: photo.file, sha256: photo.sha256, status: .classified,
-                                          prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
+                var record = ResultRecord(
+                    time: "", file: photo.file, sha256: photo.sha256, status: .classified,
+                    prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
                 switch photo.pixels {
                 case .success: break
                 case .failure(let error):

@@ -24,7 +24,9 @@ struct IntakeBench {
     func measure(model: Model) throws -> [Result] {
         var rng = RNG(seed: 9)
         let garment = (0..<784).map { i in (i % 28 > 5 && i % 28 < 22 && i / 28 > 3) ? 0.3 + 0.7 * rng.uniform() : 0 }
-        func photo(_ w: Int, _ h: Int) -> Image { ProductPhoto.render(garment, width: w, height: h, tint: [60, 80, 120]).image }
+        func photo(_ w: Int, _ h: Int) -> Image {
+            ProductPhoto.render(garment, width: w, height: h, tint: [60, 80, 120]).image
+        }
         let small = Image(width: 28, height: 28, gray: garment.map { UInt8($0 * 255) })
         var kinds: [(String, [[UInt8]])] = [
             ("28x28 PNG", [try ImageEncoder.png(small.rgb, width: 28, height: 28, channels: 3)]),
@@ -33,7 +35,9 @@ struct IntakeBench {
         ]
         if let photosFolder {
             var files: [[UInt8]] = []
-            try FileWalker.forEachFile(under: photosFolder) { if files.count < 128, let b = try? FileBytes.read($0) { files.append(b) } }
+            try FileWalker.forEachFile(under: photosFolder) {
+                if files.count < 128, let b = try? FileBytes.read($0) { files.append(b) }
+            }
             kinds.insert(("400x533 phone JPEG (\(files.count) real photos)", files), at: 1)
         } else {
             kinds.insert(("400x533 JPEG (synthetic)", [try ImageEncoder.jpeg(photo(400, 533))]), at: 1)
@@ -53,15 +57,19 @@ struct IntakeBench {
             }
             let paths = try samples.enumerated().map { i, bytes in
                 let path = "\(folder)/\(index)-\(i)"
-                guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw CocoaError(.fileWriteUnknown) }
+                guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
                 return path
             }
             let batch = (0..<n).map { paths[$0 % paths.count] }
             let decode = best { convertAll(converting: false) }
             let convert = best { convertAll() }
             let endToEnd = best { _ = model.classify(PhotoLoader.prepare(batch, limits: limits)) }
-            return Result(kind: name, bytes: samples.map(\.count).reduce(0, +) / samples.count,
-                          decodePerSecond: Double(n) / decode, decodeConvertPerSecond: Double(n) / convert, endToEndPerSecond: Double(n) / endToEnd)
+            return Result(
+                kind: name, bytes: samples.map(\.count).reduce(0, +) / samples.count,
+                decodePerSecond: Double(n) / decode, decodeConvertPerSecond: Double(n) / convert,
+                endToEndPerSecond: Double(n) / endToEnd)
         }
     }
 

@@ -10,7 +10,8 @@ struct OutputSink {
         self.path = path
         guard let path else { handle = .standardOutput; return }
         let tmp = "\(path).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+        guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp)
+        else {
             throw CLIError("\(path): cannot create: \(String(cString: strerror(errno)))")
         }
         handle = h
@@ -25,6 +26,8 @@ struct OutputSink {
             try handle.synchronize()
             try handle.close()
         } catch { throw CLIError("\(path): cannot write: \(error.localizedDescription)") }
-        guard rename(tmp, path) == 0 else { throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        guard rename(tmp, path) == 0 else {
+            throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -6,19 +6,25 @@ import ModelReport
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a self-contained HTML report of a model: class balance, learning curves, classification report, confusion matrix, calibration, image grids.")
+        abstract:
+            "Write a self-contained HTML report of a model: class balance, learning curves, classification report, "
+                + "confusion matrix, calibration, image grids."
+    )
 
     @OptionGroup var model: ModelOption
     @Option(name: .shortAndLong, help: "Folder for index.html.") var output: String
-    @Option(name: .long, help: "Per-epoch history CSV (default: the one beside the checkpoint, else the checkpoint's metadata).")
+    @Option(
+        name: .long,
+        help: "Per-epoch history CSV (default: the one beside the checkpoint, else the checkpoint's metadata).")
     var history: String?
     @OptionGroup var data: DataOption
 
     func run() throws {
         let m = try model.load()
         let (records, best, fineTuneStart) = Self.history(for: m, path: model.path, csv: history)
-        let report = TrainingReport(model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best,
-                                    fineTuneStart: fineTuneStart)
+        let report = TrainingReport(
+            model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best,
+            fineTuneStart: fineTuneStart)
         let path = try report.write(to: output)
         print("wrote \(path)")
     }
@@ -27,7 +33,8 @@ struct ReportCommand: ParsableCommand {
     /// epoch and, for a fine-tune, its first epoch from `training`.
     static func history(for m: Model, path: String, csv: String?) -> ([EpochRecord], Int, Int?) {
         let beside = (path as NSString).deletingPathExtension + "-history.csv"
-        let file = [csv, beside].compactMap { $0 }.lazy.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.first
+        let file = [csv, beside].compactMap { $0 }.lazy.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            .first
         let history = file.map(TrainingHistory.init(csv:)) ?? m.history
         let training = m.training
         return (history.records, training?.bestEpoch ?? history.bestByValidationLoss, training?.fineTuneStart)

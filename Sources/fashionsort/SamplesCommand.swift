@@ -19,8 +19,15 @@ struct SamplesCommand: ParsableCommand {
     @OptionGroup var data: DataOption
 
     enum Variant: String, CaseIterable {
-        case png = "rgb.png", jpeg = "baseline.jpg", progressive = "progressive.jpg", grayPNG = "gray.png",
-             cutout = "cutout.png", interlaced = "interlaced.png", grayJPEG = "gray.jpg", arithmetic = "arithmetic.jpg"
+        case png = "rgb.png"
+        case jpeg = "baseline.jpg"
+        case progressive = "progressive.jpg"
+        case grayPNG = "gray.png"
+        case
+            cutout = "cutout.png"
+        case interlaced = "interlaced.png"
+        case grayJPEG = "gray.jpg"
+        case arithmetic = "arithmetic.jpg"
     }
 
     func run() throws {
@@ -37,7 +44,7 @@ struct SamplesCommand: ParsableCommand {
                 let large = k == 0 && c.rawValue % 3 == 0
                 let (w, h) = large ? (1000, 1300) : (300, 390)
                 let name = "\(c.slug)-\(index)-\(large ? "large-" : "")\(variant.rawValue)"
-                let pixels = Array(test.pixels[index * 784 ..< (index + 1) * 784])
+                let pixels = Array(test.pixels[index * 784..<(index + 1) * 784])
                 let tint = (0..<3).map { _ in 20 + 120 * rng.uniform() }
                 let bytes = try encode(ProductPhoto.render(pixels, width: w, height: h, tint: tint), variant)
                 guard FileManager.default.createFile(atPath: "\(output)/\(name)", contents: Data(bytes)) else {
@@ -55,12 +62,17 @@ struct SamplesCommand: ParsableCommand {
         let img = photo.image
         switch v {
         case .png: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3)
-        case .interlaced: return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3, interlaced: true)
+        case .interlaced:
+            return try ImageEncoder.png(img.rgb, width: img.width, height: img.height, channels: 3, interlaced: true)
         case .grayPNG:
-            return try ImageEncoder.png(img.gray.map { UInt8(min(max($0.rounded(), 0), 255)) }, width: img.width, height: img.height, channels: 1)
+            return try ImageEncoder.png(
+                img.gray.map { UInt8(min(max($0.rounded(), 0), 255)) }, width: img.width, height: img.height,
+                channels: 1)
         case .cutout:
             var rgba = [UInt8](); rgba.reserveCapacity(img.width * img.height * 4)
-            for i in 0..<img.width * img.height { rgba += [img.rgb[3 * i], img.rgb[3 * i + 1], img.rgb[3 * i + 2], photo.alpha[i]] }
+            for i in 0..<img.width * img.height {
+                rgba += [img.rgb[3 * i], img.rgb[3 * i + 1], img.rgb[3 * i + 2], photo.alpha[i]]
+            }
             return try ImageEncoder.png(rgba, width: img.width, height: img.height, channels: 4)
         case .jpeg: return try ImageEncoder.jpeg(img)
         case .progressive: return try ImageEncoder.jpeg(img, .init(progressive: true))

@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model on Fashion-MNIST and write a safetensors checkpoint and a history CSV.")
 
-    @Option(help: "Network to train (ignored with --from, whose architecture wins).") var architecture = Architecture.slim
+    @Option(help: "Network to train (ignored with --from, whose architecture wins).") var architecture = Architecture
+        .slim
     @Option(name: .long, help: "Maximum number of epochs.") var epochs = 30
     @Option(name: .long, help: "Images per batch.") var batchSize = 128
     @Option(name: .long, help: "Peak learning rate for Adam.") var learningRate: Float = 1e-3
@@ -30,14 +31,21 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Share of the training set the extra photos make up (they are repeated to reach it).")
     var extraShare = 0.25
     @Option(name: .long, help: "Loss weight of each extra photo.") var extraWeight: Float = 1
-    @Option(name: .long, help: ArgumentHelp("Evens out the extra photos' classes: a class with n photos is repeated (largest n / n)^P times; 0 keeps them as found, 1 balances fully.", valueName: "P"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Evens out the extra photos' classes: a class with n photos is repeated (largest n / n)^P times; 0 "
+                + "keeps them as found, 1 balances fully.",
+            valueName: "P"))
     var extraBalance = 0.0
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
     func validate() throws {
         guard epochs > 0, batchSize > 0 else { throw ValidationError("--epochs and --batch-size must be positive") }
-        guard validationSplit >= 0, validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1)") }
+        guard validationSplit >= 0, validationSplit < 1 else {
+            throw ValidationError("--validation-split must be in [0, 1)")
+        }
         guard extraShare > 0, extraShare < 1 else { throw ValidationError("--extra-share must be in (0, 1)") }
         for dir in extraData where !FileManager.default.fileExists(atPath: dir) {
             throw ValidationError("--extra-data \(dir): no such folder")
@@ -61,13 +69,19 @@ struct TrainCommand: ParsableCommand {
             guard extra.count > 0 else { throw CLIError("no usable photos in \(extraData.joined(separator: ", "))") }
             if extraBalance > 0 {
                 let (balanced, repeats) = extra.balancedByClass(power: extraBalance)
-                print("extra photos per class evened out: " + repeats.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }.joined(separator: ", "))
+                print(
+                    "extra photos per class evened out: "
+                        + repeats.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }.joined(
+                            separator: ", "))
                 extra = balanced
             }
             let mix = DatasetMix(base: train, extra: extra, share: extraShare, weight: extraWeight)
             train = mix.images
             weights = mix.weights
-            print("extra photos repeated \(mix.repeats)× = \(mix.extraCount) of \(train.count) training images, weight \(extraWeight)")
+            print(
+                "extra photos repeated \(mix.repeats)× = \(mix.extraCount) of \(train.count) training images, "
+                    + "weight \(extraWeight)"
+            )
         }
 
         var options = TrainingOptions()
@@ -86,7 +100,10 @@ struct TrainCommand: ParsableCommand {
         } else {
             model = Model(architecture: architecture, seed: seed)
         }
-        print("training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) images, validating on \(validation.count)")
+        print(
+            "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "
+                + "images, validating on \(validation.count)"
+        )
         var bar = ProgressBar()
         var trainer = Trainer(options: options)
         trainer.onBatch = { bar.batch($0) }
@@ -97,16 +114,20 @@ struct TrainCommand: ParsableCommand {
 
         let test = try data.load(.test)
         let eval = Evaluation(model: model, data: test)
-        print(String(format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
-                     bestEpoch, history.count, wall, eval.accuracy, eval.loss))
+        print(
+            String(
+                format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
+                bestEpoch, history.count, wall, eval.accuracy, eval.loss))
         // Epoch numbers in the stored history, which for a fine-tune starts with its source's.
         let storedBest = earlier.records.count + bestEpoch
         let fineTuneStart = from == nil ? nil : earlier.records.count + 1
         model.training = TrainingSummary(
             architecture: model.architecture.name, epochsRun: history.count, bestEpoch: storedBest,
             fineTuneStart: fineTuneStart, batchSize: batchSize, learningRate: learningRate, schedule: schedule.rawValue,
-            weightDecay: weightDecay, seed: seed, validationSplit: validationSplit, trainImages: train.count, shift: shift,
-            flip: flip, erase: erase, wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "), from: from,
+            weightDecay: weightDecay, seed: seed, validationSplit: validationSplit, trainImages: train.count,
+            shift: shift,
+            flip: flip, erase: erase, wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "),
+            from: from,
             extraData: extraData)
         model.metrics = TestMetrics(
             testAccuracy: eval.accuracy, testLoss: eval.loss, validationLoss: history[bestEpoch - 1].validationLoss,

@@ -74,17 +74,22 @@ struct Daemon: AsyncParsableCommand {
         do {
             let reader = self.reader
             let settings = try await reader.read()
-            logger.notice("starting", metadata: Logger.Metadata(uniqueKeysWithValues: settings.values.map {
-                ($0.key, "\($0.value)")
-            }))
+            logger.notice(
+                "starting",
+                metadata: Logger.Metadata(
+                    uniqueKeysWithValues: settings.values.map {
+                        ($0.key, "\($0.value)")
+                    }))
             for note in settings.overridden { logger.notice("setting overridden", metadata: ["setting": "\(note)"]) }
             let services = try DaemonServices(settings: settings, notifier: notifier, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [
                         .init(service: services.status),
-                        .init(service: ReloadService(
-                            reader: reader, settings: settings, daemon: services, notifier: notifier, logger: logger)),
+                        .init(
+                            service: ReloadService(
+                                reader: reader, settings: settings, daemon: services, notifier: notifier, logger: logger
+                            )),
                         .init(service: services.watcher),
                         .init(service: services.pipeline),
                         .init(service: StoppingNotice(notifier: notifier, logger: logger)),

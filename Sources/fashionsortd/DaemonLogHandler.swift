@@ -55,7 +55,8 @@ struct DaemonLogHandler: LogHandler {
     /// Values with spaces, quotes or `=` are quoted, so a line splits back into its fields.
     static func quoted(_ v: String) -> String {
         guard v.isEmpty || v.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\""
+            + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 

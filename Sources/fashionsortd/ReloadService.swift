@@ -15,8 +15,10 @@ final class ReloadService: Service {
     private let notifier: SystemdNotifier
     private let logger: Logger
 
-    init(reader: SettingsReader, settings: DaemonSettings, daemon: DaemonServices, notifier: SystemdNotifier,
-         logger: Logger) {
+    init(
+        reader: SettingsReader, settings: DaemonSettings, daemon: DaemonServices, notifier: SystemdNotifier,
+        logger: Logger
+    ) {
         self.reader = reader
         self.started = settings
         self.daemon = daemon
@@ -70,15 +72,19 @@ final class ReloadService: Service {
         var applied = fresh
         for (key, value) in fresh.values where before[key] != value {
             if DaemonSettings.restartKeys.contains(key) {
-                logger.warning("setting changed but needs a restart; still using the old value", metadata: [
-                    "setting": "\(key)", "old": "\(before[key] ?? "")", "new": "\(value)",
-                    "source": "\(fresh.sources[key] ?? "default")",
-                ])
+                logger.warning(
+                    "setting changed but needs a restart; still using the old value",
+                    metadata: [
+                        "setting": "\(key)", "old": "\(before[key] ?? "")", "new": "\(value)",
+                        "source": "\(fresh.sources[key] ?? "default")",
+                    ])
             } else {
-                logger.notice("setting changed", metadata: [
-                    "setting": "\(key)", "old": "\(before[key] ?? "")", "new": "\(value)",
-                    "source": "\(fresh.sources[key] ?? "default")",
-                ])
+                logger.notice(
+                    "setting changed",
+                    metadata: [
+                        "setting": "\(key)", "old": "\(before[key] ?? "")", "new": "\(value)",
+                        "source": "\(fresh.sources[key] ?? "default")",
+                    ])
             }
         }
         applied.keepRestartSettings(of: started)

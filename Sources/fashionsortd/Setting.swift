@@ -26,27 +26,31 @@ struct Setting<Value: Sendable & Equatable>: Sendable {
 
 extension Setting where Value == String {
     static func text(_ key: String, _ help: String, default d: String, reload: Reload = .restart) -> Self {
-        Setting(key: key, help: help, defaultText: d, reload: reload, parse: { $0.isEmpty ? nil : $0 },
-                expected: "a non-empty text", check: { _ in nil })
+        Setting(
+            key: key, help: help, defaultText: d, reload: reload, parse: { $0.isEmpty ? nil : $0 },
+            expected: "a non-empty text", check: { _ in nil })
     }
 }
 
 extension Setting where Value == Double {
     static func seconds(_ key: String, _ help: String, default d: String, reload: Reload = .live) -> Self {
-        Setting(key: key, help: help, defaultText: d, reload: reload, parse: { Double($0) }, expected: "a number",
-                check: { $0 > 0 && $0.isFinite ? nil : "must be a positive number of seconds" })
+        Setting(
+            key: key, help: help, defaultText: d, reload: reload, parse: { Double($0) }, expected: "a number",
+            check: { $0 > 0 && $0.isFinite ? nil : "must be a positive number of seconds" })
     }
 }
 
 extension Setting where Value == Bool {
     /// YAML 1.1's spellings; anything else is refused rather than read as false.
     static func flag(_ key: String, _ help: String, reload: Reload = .restart) -> Self {
-        Setting(key: key, help: help, defaultText: "false", reload: reload, parse: { text in
-            switch text.lowercased() {
-            case "true", "yes", "on", "y": true
-            case "false", "no", "off", "n": false
-            default: nil
-            }
-        }, expected: "true or false (yes/no, on/off)", check: { _ in nil })
+        Setting(
+            key: key, help: help, defaultText: "false", reload: reload,
+            parse: { text in
+                switch text.lowercased() {
+                case "true", "yes", "on", "y": true
+                case "false", "no", "off", "n": false
+                default: nil
+                }
+            }, expected: "true or false (yes/no, on/off)", check: { _ in nil })
     }
 }

@@ -26,16 +26,19 @@ struct SettingsReader: Sendable {
     func read() async throws(SettingsError) -> DaemonSettings {
         var layers = [
             Layer(
-                reader: ConfigReader(provider: InMemoryProvider(
-                    name: "flags",
-                    values: Dictionary(uniqueKeysWithValues: flags.map {
-                        (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false))
-                    }))),
+                reader: ConfigReader(
+                    provider: InMemoryProvider(
+                        name: "flags",
+                        values: Dictionary(
+                            uniqueKeysWithValues: flags.map {
+                                (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false))
+                            }))),
                 source: { key, _ in "--\(key)" }),
             Layer(
-                reader: ConfigReader(provider: EnvironmentVariablesProvider(
-                    environmentVariables: environment.filter { !$0.value.isEmpty }
-                ).prefixKeys(with: "fashionsort")),
+                reader: ConfigReader(
+                    provider: EnvironmentVariablesProvider(
+                        environmentVariables: environment.filter { !$0.value.isEmpty }
+                    ).prefixKeys(with: "fashionsort")),
                 source: { _, variable in "environment \(variable)" }),
         ]
         if let file { layers += try await fileLayer(file) }
@@ -95,8 +98,9 @@ struct SettingsReader: Sendable {
             for (key, value) in mapping {
                 let line = key.mark?.line ?? 0
                 guard let name = key.string, DaemonSettings.keys.contains(name) else {
-                    throw SettingsError(description: "\(path):\(line): unknown setting '\(key.string ?? "?")' "
-                        + "(known: \(DaemonSettings.keys.joined(separator: ", ")))")
+                    throw SettingsError(
+                        description: "\(path):\(line): unknown setting '\(key.string ?? "?")' "
+                            + "(known: \(DaemonSettings.keys.joined(separator: ", ")))")
                 }
                 guard value.scalar != nil else {
                     throw SettingsError(description: "\(path):\(line): \(name): expected a single value")

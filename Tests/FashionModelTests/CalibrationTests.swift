@@ -21,7 +21,8 @@ import Testing
         let over = Tensor(shape: [n, 10], data: logits)
         let before = Calibration.expectedCalibrationError(SoftmaxCrossEntropy.probabilities(over), labels: labels)
         let t = Calibration.fitTemperature(over, labels: labels)
-        let after = Calibration.expectedCalibrationError(SoftmaxCrossEntropy.probabilities(over, temperature: t), labels: labels)
+        let after = Calibration.expectedCalibrationError(
+            SoftmaxCrossEntropy.probabilities(over, temperature: t), labels: labels)
         #expect(abs(t - 3) < 0.4, "fitted temperature \(t)")
         #expect(before > 0.1 && after < before / 3, "ECE \(before) → \(after)")
     }

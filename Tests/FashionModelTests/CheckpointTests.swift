@@ -69,7 +69,9 @@ import Testing
     /// A seed checkpoint whose metadata claims another architecture.
     func relabelled(as arch: Architecture) throws -> [UInt8] {
         let seed = Model(architecture: .seed)
-        let meta = ["format": Model.format, "architecture": String(decoding: try JSONEncoder().encode(arch), as: UTF8.self)]
+        let meta = [
+            "format": Model.format, "architecture": String(decoding: try JSONEncoder().encode(arch), as: UTF8.self),
+        ]
         return Safetensors.encode(floats: seed.network.stateTensors.map { ($0.name, $0.value) }, metadata: meta)
     }
 

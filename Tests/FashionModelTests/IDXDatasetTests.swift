@@ -18,7 +18,9 @@ import Testing
     /// Writes a tiny valid pair (3 images), then lets `corrupt` break one file.
     func dataset(_ corrupt: (_ dir: String) -> Void = { _ in }) -> String {
         let dir = temporaryDirectory()
-        gzip(header(0x803, [3, 28, 28]) + [UInt8](repeating: 255, count: 3 * 784), to: "\(dir)/t10k-images-idx3-ubyte.gz")
+        gzip(
+            header(0x803, [3, 28, 28]) + [UInt8](repeating: 255, count: 3 * 784), to: "\(dir)/t10k-images-idx3-ubyte.gz"
+        )
         gzip(header(0x801, [3]) + [0, 5, 9], to: "\(dir)/t10k-labels-idx1-ubyte.gz")
         corrupt(dir)
         return dir
@@ -33,12 +35,15 @@ import Testing
     @Test func balancingRepeatsRareClasses() {
         // 8 images of class 0, 2 of class 5 (each image's pixels hold its index).
         let labels = [0, 0, 5, 0, 0, 0, 5, 0, 0, 0]
-        let set = LabelledImages(pixels: labels.indices.flatMap { [Float](repeating: Float($0), count: 784) }, labels: labels)
+        let set = LabelledImages(
+            pixels: labels.indices.flatMap { [Float](repeating: Float($0), count: 784) }, labels: labels)
         let full = set.balancedByClass(power: 1)
         #expect(full.repeats.map(\.repeats) == [1, 4])
         #expect(full.images.labels.filter { $0 == 5 }.count == 8 && full.images.count == 16)
         // Every copy keeps its own pixels.
-        #expect(Set(full.images.labels.indices.filter { full.images.labels[$0] == 5 }.map { full.images.pixels[$0 * 784] }) == [2, 6])
+        #expect(
+            Set(full.images.labels.indices.filter { full.images.labels[$0] == 5 }.map { full.images.pixels[$0 * 784] })
+                == [2, 6])
         #expect(set.balancedByClass(power: 0.5).repeats.map(\.repeats) == [1, 2])
         #expect(set.balancedByClass(power: 0).images.count == 10)
     }
@@ -55,7 +60,11 @@ import Testing
     }
 
     @Test func shortPayloadIsRefused() {
-        let dir = dataset { gzip(self.header(0x803, [3, 28, 28]) + [UInt8](repeating: 0, count: 100), to: "\($0)/t10k-images-idx3-ubyte.gz") }
+        let dir = dataset {
+            gzip(
+                self.header(0x803, [3, 28, 28]) + [UInt8](repeating: 0, count: 100),
+                to: "\($0)/t10k-images-idx3-ubyte.gz")
+        }
         #expect { try FashionMNIST.load(.test, directory: dir) } throws: { "\($0)".contains("promises 2352 bytes") }
     }
 
@@ -65,7 +74,11 @@ import Testing
     }
 
     @Test func wrongImageSizeIsRefused() {
-        let dir = dataset { gzip(self.header(0x803, [3, 32, 32]) + [UInt8](repeating: 0, count: 3 * 1024), to: "\($0)/t10k-images-idx3-ubyte.gz") }
+        let dir = dataset {
+            gzip(
+                self.header(0x803, [3, 32, 32]) + [UInt8](repeating: 0, count: 3 * 1024),
+                to: "\($0)/t10k-images-idx3-ubyte.gz")
+        }
         #expect { try FashionMNIST.load(.test, directory: dir) } throws: { "\($0)".contains("32×32") }
     }
 

@@ -4,8 +4,10 @@ import ImageSynthesis
 import Testing
 @testable import FashionModel
 
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz"),
-                "needs Debian's dataset-fashion-mnist"))
+@Suite(
+    .enabled(
+        if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz"),
+        "needs Debian's dataset-fashion-mnist"))
 struct RoundTripTests {
     /// 1,000 test images rendered as product photos, saved as PNG and JPEG,
     /// decoded and converted back: close to the original and, for the shipped
@@ -16,10 +18,12 @@ struct RoundTripTests {
         let n = 1000
         var originals: [Float] = [], png: [Float] = [], jpeg: [Float] = []
         for i in 0..<n {
-            let g = Array(test.pixels[i * 784 ..< (i + 1) * 784])
-            let tint: [Float] = [0, 0, 0]   // black ink: the rendering is then the exact inverse of negation
+            let g = Array(test.pixels[i * 784..<(i + 1) * 784])
+            let tint: [Float] = [0, 0, 0]  // black ink: the rendering is then the exact inverse of negation
             let photo = ProductPhoto.render(g, width: 150 + i % 50, height: 195 + i % 30, tint: tint).image
-            let p = try ImageDecoder.decode(try ImageEncoder.png(photo.rgb, width: photo.width, height: photo.height, channels: 3), file: "\(i).png")
+            let p = try ImageDecoder.decode(
+                try ImageEncoder.png(photo.rgb, width: photo.width, height: photo.height, channels: 3), file: "\(i).png"
+            )
             let j = try ImageDecoder.decode(try ImageEncoder.jpeg(photo), file: "\(i).jpg")
             originals += g
             png += FashionConversion.convert(p)

@@ -22,7 +22,9 @@ struct TrainingTests {
         #expect(before < 0.3)
         #expect(history[best - 1].validationAccuracy > 0.65)
         // The restored best epoch is what the model now scores.
-        #expect(abs(Evaluation(model: model, data: validation).accuracy - Double(history[best - 1].validationAccuracy)) < 1e-6)
+        #expect(
+            abs(Evaluation(model: model, data: validation).accuracy - Double(history[best - 1].validationAccuracy))
+                < 1e-6)
     }
 
     @Test func splitIsDisjointAndSeeded() throws {
@@ -56,8 +58,9 @@ struct ShippedModelTests {
         var options = TrainingOptions()
         options.epochs = 1
         options.batchSize = 16
-        _ = Trainer(options: options).train(model, on: images, validation: images.subset(0..<16),
-                                             weights: [Float](repeating: 2, count: 64))
+        _ = Trainer(options: options).train(
+            model, on: images, validation: images.subset(0..<16),
+            weights: [Float](repeating: 2, count: 64))
         #expect(zip(before, model.network.parameters.map(\.value.data)).contains { $0 != $1 })
         try model.save(to: "\(dir)/tuned.safetensors")
         let reloaded = try Model(contentsOf: "\(dir)/tuned.safetensors")

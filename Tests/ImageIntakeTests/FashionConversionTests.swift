@@ -18,7 +18,7 @@ import ImageSynthesis
         for n in [1, 2, 3, 10, 101, 400] {
             let v = (0..<n).map { _ in
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                return Float(seed >> 59)   // 32 distinct values: many ties
+                return Float(seed >> 59)  // 32 distinct values: many ties
             }
             #expect(v.median() == v.sorted()[n / 2])
         }
@@ -31,7 +31,7 @@ import ImageSynthesis
         let out = FashionConversion.convert(img)
         // Trimmed to the garment and scaled so its long side spans 28 rows.
         #expect(out[0] == 0 && out[783] == 0)
-        #expect(abs(out[14 * 28 + 14] - 210.0 / 250) < 0.02)   // (255−40 − (255−250)) / (255 − 5)
+        #expect(abs(out[14 * 28 + 14] - 210.0 / 250) < 0.02)  // (255−40 − (255−250)) / (255 − 5)
         #expect(out[1 * 28 + 14] > 0.5 && out[26 * 28 + 14] > 0.5)
         #expect(out[14 * 28 + 2] == 0)
     }

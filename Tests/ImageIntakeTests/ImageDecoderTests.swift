@@ -22,9 +22,11 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
 }
 
 @Suite struct ImageDecoderTests {
-    @Test(arguments: ["gray1.png", "gray2.png", "gray4.png", "gray8.png", "gray16.png", "gray-alpha.png",
-                      "rgb8.png", "rgb16.png", "rgba8.png", "rgba16.png", "rgba-transparent.png",
-                      "baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "exif-orientation-6.jpg"])
+    @Test(arguments: [
+        "gray1.png", "gray2.png", "gray4.png", "gray8.png", "gray16.png", "gray-alpha.png",
+        "rgb8.png", "rgb16.png", "rgba8.png", "rgba16.png", "rgba-transparent.png",
+        "baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "exif-orientation-6.jpg",
+    ])
     func decodesVariant(_ name: String) throws {
         checkPattern(try ImageDecoder.decode(fixture(name), file: name), file: name)
     }
@@ -32,9 +34,9 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
     @Test func paletteWithTransparencyCompositesOverWhite() throws {
         let img = try ImageDecoder.decode(fixture("palette-trns.png"), file: "palette-trns.png")
         #expect(img.width == 24 && img.height == 32)
-        #expect(img.rgb[0] == 0)                                   // marker from the palette
-        #expect(img.rgb[3 * (31 * 24)] == 255)                      // transparent last row → white
-        #expect(img.rgb[3 * (15 * 24 + 12)] == 64)                  // dark rectangle
+        #expect(img.rgb[0] == 0)  // marker from the palette
+        #expect(img.rgb[3 * (31 * 24)] == 255)  // transparent last row → white
+        #expect(img.rgb[3 * (15 * 24 + 12)] == 64)  // dark rectangle
     }
 
     @Test func interlacedAndArithmeticRoundTrip() throws {
@@ -55,9 +57,9 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
         let big = Image(width: 1600, height: 1200, rgb: [UInt8](repeating: 200, count: 1600 * 1200 * 3))
         let bytes = try ImageEncoder.jpeg(big)
         let img = try ImageDecoder.decode(bytes, file: "big.jpg", limits: DecodeLimits(minLongSide: 146))
-        #expect(img.width == 200 && img.height == 150)   // 1/8 is enough: 200 ≥ 146
+        #expect(img.width == 200 && img.height == 150)  // 1/8 is enough: 200 ≥ 146
         let half = try ImageDecoder.decode(bytes, file: "big.jpg", limits: DecodeLimits(minLongSide: 700))
-        #expect(half.width == 800)                         // 4/8
+        #expect(half.width == 800)  // 4/8
     }
 
     @Test func exifOrientationsAreApplied() {
@@ -86,14 +88,18 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
 
     @Test func truncatedPNG() {
         let good = fixture("rgb16.png")
-        expectError(Array(good.prefix(good.count - 30)), name: "cut.png") { $0.kind == "truncated" || $0.kind == "corrupt" }
+        expectError(Array(good.prefix(good.count - 30)), name: "cut.png") {
+            $0.kind == "truncated" || $0.kind == "corrupt"
+        }
         expectError(Array(good.prefix(20)), name: "cut2.png") { $0.kind == "truncated" || $0.kind == "corrupt" }
     }
 
     @Test func truncatedJPEGIsAnErrorNotHalfGray() throws {
         let photo = Image(width: 64, height: 64, rgb: (0..<64 * 64 * 3).map { UInt8($0 % 251) })
         let good = try ImageEncoder.jpeg(photo)
-        expectError(Array(good.prefix(good.count / 2)), name: "cut.jpg") { $0.kind == "truncated" && $0.reason.contains("JPEG") }
+        expectError(Array(good.prefix(good.count / 2)), name: "cut.jpg") {
+            $0.kind == "truncated" && $0.reason.contains("JPEG")
+        }
     }
 
     @Test func badCRC() {
@@ -113,7 +119,8 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
 
     @Test func hugeDeclaredDimensionsAreRefusedBeforeAllocating() {
         let ihdr = be32(100_000) + be32(100_000) + [8, 2, 0, 0, 0]
-        let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
+        let bytes: [UInt8] =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
             + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00]) + chunk("IEND", [])
         expectError(bytes, name: "huge.png") { $0.kind == "too-large" && $0.reason.contains("100000x100000") }
     }
@@ -124,10 +131,14 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
 
     @Test func randomBytes() {
         var state: UInt64 = 99
-        let bytes = (0..<4096).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56) }
+        let bytes = (0..<4096).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1; return UInt8(state >> 56)
+        }
         expectError(bytes, name: "noise.jpg") { $0.kind == "unknown-format" }
         // Random data behind a valid JPEG or PNG signature is caught by the libraries.
         expectError([0xFF, 0xD8, 0xFF] + bytes, name: "noise2.jpg") { $0.kind == "corrupt" || $0.kind == "truncated" }
-        expectError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bytes, name: "noise.png") { $0.kind == "corrupt" || $0.kind == "truncated" }
+        expectError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bytes, name: "noise.png") {
+            $0.kind == "corrupt" || $0.kind == "truncated"
+        }
     }
 }

@@ -26,8 +26,10 @@ import Testing
 
     @Test func stateDirectoryAsInboxIsRefusedOnlyWhenRecursive() throws {
         let l = try layout(inbox: ".")
-        try l.checkNoFeedbackLoop(recursive: false)   // out/, work/ … are subfolders, not watched
-        #expect { try l.checkNoFeedbackLoop(recursive: true) } throws: { "\($0)".contains("--recursive would take them in again") }
+        try l.checkNoFeedbackLoop(recursive: false)  // out/, work/ … are subfolders, not watched
+        #expect { try l.checkNoFeedbackLoop(recursive: true) } throws: {
+            "\($0)".contains("--recursive would take them in again")
+        }
     }
 
     @Test func aLinkToAnOutputFolderIsSeenThrough() throws {
@@ -35,7 +37,9 @@ import Testing
         let probe = Layout(root: root, instance: "t")
         try probe.create()
         symlink("\(root)/rejected", "\(root)/drop")
-        #expect { try Layout(root: root, instance: "t", inbox: "\(root)/drop").checkNoFeedbackLoop(recursive: false) } throws: {
+        #expect {
+            try Layout(root: root, instance: "t", inbox: "\(root)/drop").checkNoFeedbackLoop(recursive: false)
+        } throws: {
             "\($0)".contains("is also where the daemon puts files (\(root)/rejected)")
         }
     }

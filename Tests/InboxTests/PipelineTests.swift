@@ -14,15 +14,18 @@ import Testing
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    func make(_ root: String, clock: Clock, instance: String = "test", batch: Int = 256,
-              files: AsyncStream<QueuedFile> = AsyncStream { $0.finish() }) throws -> Pipeline {
+    func make(
+        _ root: String, clock: Clock, instance: String = "test", batch: Int = 256,
+        files: AsyncStream<QueuedFile> = AsyncStream { $0.finish() }
+    ) throws -> Pipeline {
         let layout = Layout(root: root, instance: instance)
         try layout.create()
         let model = try Model(contentsOf: smallModel(in: root))
         var options = Pipeline.Options()
         options.batch = batch
-        return Pipeline(layout: layout, model: model, options: options, files: files, clock: { clock.now },
-                        logger: Self.logger)
+        return Pipeline(
+            layout: layout, model: model, options: options, files: files, clock: { clock.now },
+            logger: Self.logger)
     }
 
     func queued(_ paths: String...) -> [QueuedFile] { paths.map { QueuedFile(path: $0, arrival: 0) } }

@@ -15,7 +15,7 @@ import Testing
         #expect(CSV.field("@SUM(A1)") == "'@SUM(A1)")
         #expect(CSV.field("-shirt.jpg") == "'-shirt.jpg")
         #expect(CSV.field("\tx") == "'\tx")
-        #expect(CSV.field("-0.5") == "-0.5")   // a number stays a number
+        #expect(CSV.field("-0.5") == "-0.5")  // a number stays a number
     }
 
     @Test func parsesWhatItWrites() {

@@ -26,7 +26,8 @@ import Testing
         try status.write(status: "\(dir)/status.json", metrics: "\(dir)/metrics.prom")
         #expect(try DaemonStatus.read(from: "\(dir)/status.json") == status)
         let metrics = try String(contentsOfFile: "\(dir)/metrics.prom", encoding: .utf8)
-        #expect(metrics.contains("fashionsort_files_total{instance_name=\"shop \\\"1\\\"\",status=\"classified\"} 40.0"))
+        #expect(
+            metrics.contains("fashionsort_files_total{instance_name=\"shop \\\"1\\\"\",status=\"classified\"} 40.0"))
         #expect(metrics.contains("fashionsort_error{instance_name=\"shop \\\"1\\\"\"} 0.0"))
     }
 }

@@ -16,7 +16,8 @@ import Testing
                 let scaled = abs(x) * pow(10, Double(places))
                 if abs(scaled - scaled.rounded(.down) - 0.5) < 1e-6 || (x < 0 && scaled < 0.5) { continue }
                 #expect(
-                    TextFormat.fixed(x, places: places) == String(format: "%.\(places)f", x), "\(x) with \(places) places")
+                    TextFormat.fixed(x, places: places) == String(format: "%.\(places)f", x),
+                    "\(x) with \(places) places")
             }
         }
         #expect(TextFormat.fixed(-0.00001, places: 3) == "0.000")

@@ -10,8 +10,10 @@ public final class DaemonProcess {
 
     /// Started with `--root ROOT --instance INSTANCE`, then `arguments`; `environment` adds to the test's own.
     /// The log lives outside the state directory, which may not exist (or be creatable).
-    public init(root: String, instance: String = "t", arguments: [String] = [], environment: [String: String] = [:],
-                logPath: String? = nil) throws {
+    public init(
+        root: String, instance: String = "t", arguments: [String] = [], environment: [String: String] = [:],
+        logPath: String? = nil
+    ) throws {
         self.root = root
         let logPath = logPath ?? temporaryDirectory("daemon-log") + "/fashionsortd.log"
         self.logPath = logPath

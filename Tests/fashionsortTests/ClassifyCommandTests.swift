@@ -13,8 +13,13 @@ import Testing
         let run = try fashionsort(["classify", dir, "--top", "3"])
         #expect(run.status == 3)
         #expect(run.stderr.contains("\(dir)/notes.jpg") && run.stderr.contains("1 of 3 files rejected"))
-        #expect(run.stdout.hasPrefix("file,sha256,status,label,class,confidence,second_class,second_confidence,model,ms,error,class_3,confidence_3\r\n"))
-        let byFile = Dictionary(uniqueKeysWithValues: csvRows(run.stdout).map { (($0["file"]! as NSString).lastPathComponent, $0) })
+        #expect(
+            run.stdout.hasPrefix(
+                "file,sha256,status,label,class,confidence,second_class,second_confidence,model,ms,error,"
+                    + "class_3,confidence_3\r\n"
+            ))
+        let byFile = Dictionary(
+            uniqueKeysWithValues: csvRows(run.stdout).map { (($0["file"]! as NSString).lastPathComponent, $0) })
         #expect(byFile.count == 3)
         #expect(byFile["notes.jpg"]?["status"] == "rejected")
         #expect(byFile["notes.jpg"]?["error"]?.contains("not a PNG or JPEG") == true)
@@ -28,7 +33,9 @@ import Testing
         let dir = temporaryDirectory("classify")
         try copySamples(["bag-18-rgb.png", "trouser-5-gray.jpg"], into: dir)
         let out = "\(dir)/result.jsonl"
-        let run = try fashionsort(["classify", "\(dir)/bag-18-rgb.png", "\(dir)/trouser-5-gray.jpg", "--json", "--output", out])
+        let run = try fashionsort([
+            "classify", "\(dir)/bag-18-rgb.png", "\(dir)/trouser-5-gray.jpg", "--json", "--output", out,
+        ])
         #expect(run.status == 0 && run.stdout.isEmpty)
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)

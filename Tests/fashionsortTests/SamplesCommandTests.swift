@@ -10,7 +10,8 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let made = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(made == (try FileManager.default.contentsOfDirectory(atPath: samples).sorted()))
-        #expect(try String(contentsOfFile: "\(dir)/manifest.csv", encoding: .utf8)
+        #expect(
+            try String(contentsOfFile: "\(dir)/manifest.csv", encoding: .utf8)
                 == (try String(contentsOfFile: "\(samples)/manifest.csv", encoding: .utf8)))
     }
 }

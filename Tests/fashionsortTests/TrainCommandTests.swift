@@ -13,8 +13,11 @@ import Testing
 
         let first = try fashionsort(["train", "--epochs", "1", "-o", "\(dir)/a.safetensors"] + small)
         #expect(first.status == 0, "\(first.stderr)")
-        let tuned = try fashionsort(["train", "--from", "\(dir)/a.safetensors", "--epochs", "2", "--extra-data", "\(dir)/photos",
-                                     "--extra-balance", "1", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report"] + small)
+        let tuned = try fashionsort(
+            [
+                "train", "--from", "\(dir)/a.safetensors", "--epochs", "2", "--extra-data", "\(dir)/photos",
+                "--extra-balance", "1", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report",
+            ] + small)
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(tuned.stdout.contains("extra photos per class evened out: trouser 1×2, bag 2×1"))
 
@@ -22,6 +25,9 @@ import Testing
         let history = csvRows(try String(contentsOfFile: "\(dir)/b-history.csv", encoding: .utf8))
         #expect(history.map { $0["epoch"] } == ["1", "2", "3"])
         let html = try String(contentsOfFile: "\(dir)/report/index.html", encoding: .utf8)
-        #expect(html.contains("Epochs 1–1 trained the checkpoint this model was fine-tuned from; epochs 2–3 are the fine-tuning."))
+        #expect(
+            html.contains(
+                "Epochs 1–1 trained the checkpoint this model was fine-tuned from; "
+                    + "epochs 2–3 are the fine-tuning."))
     }
 }

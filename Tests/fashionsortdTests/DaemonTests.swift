@@ -27,14 +27,18 @@ import Testing
         #expect(daemon.wait(for: "ready"))
         let inbox = "\(root)/inbox"
         var drops: [String: Int] = [:]
-        func drop(_ name: String, _ bytes: [UInt8]) { write(bytes, to: "\(inbox)/\(name)"); drops[name, default: 0] += 1 }
+        func drop(_ name: String, _ bytes: [UInt8]) {
+            write(bytes, to: "\(inbox)/\(name)"); drops[name, default: 0] += 1
+        }
 
         for i in 0..<880 { drop("photo-\(i).png", samplePNG(i)) }
-        for i in 0..<40 {   // corrupt: truncated PNGs and noise
-            drop("broken-\(i).\(i % 2 == 0 ? "png" : "jpg")", i % 2 == 0 ? Array(samplePNG(i).prefix(60)) : (0..<300).map { UInt8(($0 * 31 + i) % 256) })
+        for i in 0..<40 {  // corrupt: truncated PNGs and noise
+            drop(
+                "broken-\(i).\(i % 2 == 0 ? "png" : "jpg")",
+                i % 2 == 0 ? Array(samplePNG(i).prefix(60)) : (0..<300).map { UInt8(($0 * 31 + i) % 256) })
         }
-        for i in 0..<20 { drop("copy-\(i).png", samplePNG(i)) }   // duplicates of photo-i
-        for i in 0..<10 {   // "touch, then write": an empty file is closed before the content arrives
+        for i in 0..<20 { drop("copy-\(i).png", samplePNG(i)) }  // duplicates of photo-i
+        for i in 0..<10 {  // "touch, then write": an empty file is closed before the content arrives
             let path = "\(inbox)/touched-\(i).png"
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             usleep(20_000)
@@ -43,12 +47,12 @@ import Testing
             try h.close()
             drops["touched-\(i).png", default: 0] += 1
         }
-        for i in 0..<20 {   // renamed in after being written under a temporary name
+        for i in 0..<20 {  // renamed in after being written under a temporary name
             write(samplePNG(2000 + i), to: "\(inbox)/moved-\(i).png.part")
             rename("\(inbox)/moved-\(i).png.part", "\(inbox)/moved-\(i).png")
             drops["moved-\(i).png", default: 0] += 1
         }
-        for i in 0..<10 {   // slowly written in three chunks through one open file
+        for i in 0..<10 {  // slowly written in three chunks through one open file
             let path = "\(inbox)/slow-\(i).png", bytes = samplePNG(3000 + i)
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
             for part in 0..<3 {
@@ -59,12 +63,14 @@ import Testing
             close(fd)
             drops["slow-\(i).png", default: 0] += 1
         }
-        for i in 0..<20 {   // colliding names: the same name dropped again once the previous one was claimed
+        for i in 0..<20 {  // colliding names: the same name dropped again once the previous one was claimed
             #expect(waitUntil(timeout: 10) { !FileManager.default.fileExists(atPath: "\(inbox)/same.png") })
             drop("same.png", samplePNG(4000 + i))
         }
         #expect(drops.values.reduce(0, +) == 1000)
-        #expect(waitUntil(timeout: 120) { resultRows("\(root)/results").count >= 1000 }, "rows: \(resultRows("\(root)/results").count)")
+        #expect(
+            waitUntil(timeout: 120) { resultRows("\(root)/results").count >= 1000 },
+            "rows: \(resultRows("\(root)/results").count)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
         expectExactlyOnce(root, drops: drops)
@@ -85,7 +91,9 @@ import Testing
             drops["k-\(i).png"] = 1
             // Killed while files are still arriving: the daemon got fast enough to
             // finish the whole burst before a kill sent after the last write.
-            if !killed && i % 25 == 0 && resultRows("\(root)/results").count >= 60 { daemon.signal(SIGKILL); killed = true }
+            if !killed && i % 25 == 0 && resultRows("\(root)/results").count >= 60 {
+                daemon.signal(SIGKILL); killed = true
+            }
         }
         if !killed {
             #expect(waitUntil(timeout: 60) { resultRows("\(root)/results").count >= 60 })
@@ -158,7 +166,10 @@ import Testing
         #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count >= 10 })
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
-        expectExactlyOnce(root, drops: Dictionary(uniqueKeysWithValues: (0..<5).flatMap { ["early-\($0).png", "late-\($0).png"] }.map { ($0, 1) }))
+        expectExactlyOnce(
+            root,
+            drops: Dictionary(
+                uniqueKeysWithValues: (0..<5).flatMap { ["early-\($0).png", "late-\($0).png"] }.map { ($0, 1) }))
     }
 
     @Test func recursiveModeWatchesFoldersCreatedLater() throws {
@@ -187,7 +198,8 @@ import Testing
 
     @Test func inboxReceivingTheDaemonsOwnOutputIsRefused() throws {
         let root = temporaryDirectory("loop")
-        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--inbox", root, "--recursive"])
+        let daemon = try DaemonProcess(
+            root: root, arguments: ["--model", smallModel(in: root), "--inbox", root, "--recursive"])
         #expect(daemon.waitExit(timeout: 10) == 1)
         #expect(daemon.log.contains("--recursive would take them in again"))
     }

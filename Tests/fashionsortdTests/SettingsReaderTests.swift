@@ -25,11 +25,12 @@ import Testing
         #expect(s.sources["root"] == "\(path):1" && s.sources["review-threshold"] == "\(path):4")
         #expect(s.sources["batch"] == "environment FASHIONSORT_BATCH" && s.sources["settle"] == "--settle")
         #expect(s.sources["poll"] == nil)
-        #expect(s.overridden == [
-            "batch from \(path):2 is overridden by environment FASHIONSORT_BATCH",
-            "settle from environment FASHIONSORT_SETTLE is overridden by --settle",
-            "settle from \(path):3 is overridden by --settle",
-        ])
+        #expect(
+            s.overridden == [
+                "batch from \(path):2 is overridden by environment FASHIONSORT_BATCH",
+                "settle from environment FASHIONSORT_SETTLE is overridden by --settle",
+                "settle from \(path):3 is overridden by --settle",
+            ])
     }
 
     @Test(arguments: [
@@ -49,11 +50,15 @@ import Testing
     }
 
     @Test func aBadEnvironmentValueOrFlagNamesItsSource() async throws {
-        await #expect(throws: SettingsError(
-            description: "environment FASHIONSORT_POLL: poll: -1 must be a positive number of seconds")) {
+        await #expect(
+            throws: SettingsError(
+                description: "environment FASHIONSORT_POLL: poll: -1 must be a positive number of seconds")
+        ) {
             try await SettingsReader(environment: ["FASHIONSORT_POLL": "-1"]).read()
         }
-        await #expect(throws: SettingsError(description: "--instance: instance: a/b must be a plain name (no '/', not hidden)")) {
+        await #expect(
+            throws: SettingsError(description: "--instance: instance: a/b must be a plain name (no '/', not hidden)")
+        ) {
             try await SettingsReader(flags: ["instance": "a/b"], environment: [:]).read()
         }
     }
@@ -82,7 +87,8 @@ import Testing
     }
 
     @Test func journalPrioritiesFollowSyslog() {
-        #expect([.debug, .info, .notice, .warning, .error, .critical].map(DaemonLogHandler.priority) == [7, 6, 5, 4, 3, 2])
+        #expect(
+            [.debug, .info, .notice, .warning, .error, .critical].map(DaemonLogHandler.priority) == [7, 6, 5, 4, 3, 2])
         #expect(!DaemonLogHandler.stderrIsJournal(["JOURNAL_STREAM": "1:2"]))
         #expect(!DaemonLogHandler.stderrIsJournal([:]))
     }
