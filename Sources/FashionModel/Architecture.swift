@@ -41,7 +41,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         ])
 
     /// The default: wide without the costly second 28×28 convolution (24 MFLOP
-    /// per image), so two cores train it in under 30 minutes (README, Training).
+    /// per image), so two cores train it in under 30 minutes (docs/MODEL.md).
     public static let slim = Architecture(
         name: "slim",
         steps: [

@@ -1,7 +1,7 @@
 import NeuralNet
 
 /// Label-preserving distortions of 28×28 training images. Which ones help is
-/// measured, not assumed: see README (Training).
+/// measured, not assumed (docs/MODEL.md).
 public struct Augmentation: Sendable, Equatable {
     /// Largest random shift in pixels, each axis (0 = off); vacated pixels become 0.
     public var shift = 0

@@ -14,10 +14,5 @@ public enum FashionClass: Int, CaseIterable, Sendable, Codable {
             rawValue]
     }
 
-    public init?(slug: String) {
-        guard let c = Self.allCases.first(where: { $0.slug == slug }) else { return nil }
-        self = c
-    }
-
     public static let count = 10
 }

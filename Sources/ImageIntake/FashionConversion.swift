@@ -1,17 +1,16 @@
 /// Turns a photo into a 28×28 model input the way Fashion-MNIST was made
 /// (Xiao, Rasul & Vollgraf 2017, §2: trim, longest edge to 28, sharpen,
 /// centre on 28×28, negate, grayscale), with the deviations that measurably
-/// help on real phone photos (ARCHITECTURE.md, "What the conversion does to
-/// real phone photos"). Output: 784 floats in [0, 1], garment bright on dark.
+/// help on real phone photos (docs/DESIGN.md, "The conversion").
+/// Output: 784 floats in [0, 1], garment bright on dark.
 public enum FashionConversion {
     public static let side = 28
     /// Working size: the paper's thumbnails were 51×73.
     static let thumbnail = 73
     /// JPEG DCT scaling target: the smallest n/8 scale whose long side still
     /// reaches twice the output, as Pillow's `draft` does (DCT scaling averages
-    /// like an area filter). Measured on real-photos/validation against the
-    /// thumbnail size (73): per-class recall 0.323 vs 0.324, decode + convert
-    /// 3.5k vs 2.7k phone photos/s, since 400×533 photos then decode at 1/8.
+    /// like an area filter): as accurate as decoding to the thumbnail size and
+    /// faster, since typical phone photos then decode at 1/8 (docs/BENCHMARKS.md).
     public static let decodeLongSide = 2 * side
 
     public static func convert(_ image: Image) -> [Float] {

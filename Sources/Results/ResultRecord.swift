@@ -1,7 +1,7 @@
 import FashionModel
 import Foundation
 
-/// One row of the results CSV (ARCHITECTURE.md, Formats).
+/// One row of the results CSV (its columns are explained in the README).
 public struct ResultRecord: Sendable {
     public enum Status: String, CaseIterable, Sendable { case classified, review, rejected }
 

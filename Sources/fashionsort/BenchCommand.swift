@@ -4,7 +4,7 @@ import FashionModel
 import Foundation
 import NeuralNet
 
-/// Throughput of the engine, best of several runs, as the README reports it.
+/// Throughput of the engine, best of several runs, as docs/BENCHMARKS.md reports it.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",

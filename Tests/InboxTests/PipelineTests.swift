@@ -1,15 +1,20 @@
 import FashionModel
 import Foundation
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 @testable import Inbox
 
 /// The claim → record → file state machine, driven directly with an injected clock.
 @Suite struct PipelineTests {
-    final class Clock: @unchecked Sendable {
-        var now: Date
-        init(_ iso: String) { now = ISO8601DateFormatter().date(from: iso)! }
+    final class Clock: Sendable {
+        private let time: Mutex<Date>
+        init(_ iso: String) { time = Mutex(ISO8601DateFormatter().date(from: iso)!) }
+        var now: Date {
+            get { time.withLock { $0 } }
+            set { time.withLock { $0 = newValue } }
+        }
     }
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A fresh folder under the system's temporary directory, removed when the
 /// test process exits.
@@ -13,11 +14,10 @@ public func temporaryDirectory(_ tag: String = "test") -> String {
 /// (set FASHIONSORT_KEEP_TEMP=1 to keep them for a post-mortem): a burst test
 /// alone leaves a thousand photos behind.
 private enum Scratch {
-    nonisolated(unsafe) private static var paths: [String] = []
-    private static let lock = NSLock()
+    private static let paths = Mutex<[String]>([])
 
     static func register(_ path: String) {
-        lock.withLock {
+        paths.withLock { paths in
             if paths.isEmpty { atexit { Scratch.removeAll() } }
             paths.append(path)
         }
@@ -25,6 +25,6 @@ private enum Scratch {
 
     private static func removeAll() {
         guard ProcessInfo.processInfo.environment["FASHIONSORT_KEEP_TEMP"] == nil else { return }
-        for path in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: path) }
+        for path in paths.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
     }
 }

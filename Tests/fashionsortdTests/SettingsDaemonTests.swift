@@ -4,12 +4,18 @@ import Testing
 
 /// What an administrator sees of the settings, against the real binary.
 @Suite(.serialized) struct SettingsDaemonTests {
-    @Test func startLineShowsEverySettingAndABadFileStopsTheStart() throws {
-        let root = temporaryDirectory("settings-start")
+    /// A daemon on a fresh state directory reading `settings` from its YAML file, once it is ready.
+    func started(_ tag: String, settings: String) throws -> (DaemonProcess, config: String) {
+        let root = temporaryDirectory(tag)
         let config = "\(root)/fashionsortd.yaml"
-        write(Array("settle: 1.5\nreview-threshold: 0.7\n".utf8), to: config)
+        write(Array(settings.utf8), to: config)
         let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--config", config])
         #expect(daemon.wait(for: "ready"))
+        return (daemon, config)
+    }
+
+    @Test func startLineShowsEverySettingAndABadFileStopsTheStart() throws {
+        let (daemon, config) = try started("settings-start", settings: "settle: 1.5\nreview-threshold: 0.7\n")
         let start = daemon.log.split(separator: "\n").first { $0.contains(" starting ") } ?? ""
         for field in ["review-threshold=0.7", "settle=1.5", "batch=256", "poll=off", "recursive=false", "instance=t"] {
             #expect(start.contains(field), "start line: \(start)")
@@ -18,18 +24,15 @@ import Testing
         #expect(daemon.waitExit(timeout: 10) == 0)
 
         write(Array("settle: 1.5\nreview-threshold: 2\n".utf8), to: config)
-        let bad = try DaemonProcess(root: root, arguments: ["--config", config])
+        let bad = try DaemonProcess(root: daemon.root, arguments: ["--config", config])
         #expect(bad.waitExit(timeout: 10) == 1)
         #expect(bad.log.contains("\(config):2: review-threshold: 2 must be within 0…1"))
     }
 
     /// SIGHUP applies a changed threshold, says so once, and names a setting that needs a restart.
     @Test func reloadLogsWhatChangedAndWhatNeedsARestart() throws {
-        let root = temporaryDirectory("settings-hup")
-        let config = "\(root)/fashionsortd.yaml"
-        write(Array("review-threshold: 0.6\n".utf8), to: config)
-        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--config", config])
-        #expect(daemon.wait(for: "ready"))
+        let (daemon, config) = try started("settings-hup", settings: "review-threshold: 0.6\n")
+        let root = daemon.root
         write(Array("review-threshold: 1\nsettle: 1\npoll: 9\n".utf8), to: config)
         daemon.signal(SIGHUP)
         #expect(daemon.wait(for: "model unchanged"))
