@@ -90,7 +90,13 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport"]),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox", "TestSupport"], swiftSettings: fast),
+        .testTarget(
+            name: "InboxTests",
+            dependencies: [
+                "Inbox", "TestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: fast),
         .testTarget(name: "fashionsortdTests", dependencies: ["fashionsortd", "TestSupport"]),
         .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
     ]

@@ -1,6 +1,7 @@
 import FashionModel
 import Foundation
 import Logging
+import ServiceLifecycleTestKit
 import Synchronization
 import TestSupport
 import Testing
@@ -83,6 +84,30 @@ import Testing
         let outputs = rows.map { $0["output"]! }
         #expect(Set(outputs).count == 18)
         for o in outputs { #expect(FileManager.default.fileExists(atPath: o)) }
+        #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    /// A graceful shutdown ends `run` after the batch in flight: what was taken is recorded and
+    /// filed, what was not stays in the inbox, and nothing is left in work/.
+    @Test func gracefulShutdownFinishesTheBatchInFlight() async throws {
+        let root = temporaryDirectory("shutdown")
+        let (files, feed) = AsyncStream.makeStream(of: QueuedFile.self)
+        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: 4, files: files)
+        for i in 0..<40 {
+            write(samplePNG(i), to: "\(root)/inbox/g-\(i).png")
+            feed.yield(QueuedFile(path: "\(root)/inbox/g-\(i).png", arrival: 0))
+        }
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup { group in
+                group.addTask { try await p.run() }
+                while resultRows("\(root)/results").isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        let rows = resultRows("\(root)/results").count
+        #expect(rows > 0)
+        #expect(rows + filesUnder("\(root)/inbox").count == 40)
         #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
