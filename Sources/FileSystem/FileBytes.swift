@@ -1,9 +1,10 @@
 import Glibc
 import SystemPackage
 
-/// Reads a whole regular file; FIFOs, devices, folders and symbolic links are refused without blocking.
+/// Reads a whole regular file; FIFOs, devices, folders and symbolic links are refused without blocking,
+/// and a file above `maxBytes` (by fstat, before anything is read or allocated).
 public enum FileBytes {
-    public static func read(_ path: String) throws(FileSystemError) -> [UInt8] {
+    public static func read(_ path: String, maxBytes: Int = .max) throws(FileSystemError) -> [UInt8] {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking, .noFollow])
@@ -17,6 +18,10 @@ public enum FileBytes {
         do {
             let st = try fd.stat()
             guard st.type == .regular else { throw FileSystemError(path: path, reason: "not a regular file") }
+            guard st.size <= maxBytes else {
+                throw FileSystemError(
+                    path: path, reason: "\(st.size) bytes, above the limit of \(maxBytes)", tooLarge: true)
+            }
             // Filled by read(2) without zeroing first; a file that shrank meanwhile
             // is returned as far as it was read.
             var failure: (any Error)?

@@ -4,10 +4,13 @@ import SystemPackage
 public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
+    /// The file is larger than the caller's limit (it was not read).
+    public let tooLarge: Bool
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, tooLarge: Bool = false) {
         self.path = path
         self.reason = reason
+        self.tooLarge = tooLarge
     }
 
     public init(path: String, _ errno: Errno) {
@@ -18,7 +21,7 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
     public init(path: String, _ error: any Error) {
         switch error {
         case let e as Errno: self.init(path: path, e)
-        case let e as FileSystemError: self.init(path: path, reason: e.reason)
+        case let e as FileSystemError: self.init(path: path, reason: e.reason, tooLarge: e.tooLarge)
         default: self.init(path: path, reason: "\(error)")
         }
     }

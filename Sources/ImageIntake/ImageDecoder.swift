@@ -20,9 +20,12 @@ public struct DecodeLimits: Sendable {
     /// JPEGs are DCT-scaled down to the smallest size whose long side reaches
     /// this (0 = full size): the conversion's 73-pixel thumbnail never needs more.
     public var minLongSide: Int = 0
+    /// Larger files are refused before they are read.
+    public var maxFileBytes: Int = 64 << 20
 
-    public init(maxSide: Int = 20_000, maxPixels: Int = 80_000_000, minLongSide: Int = 0) {
+    public init(maxSide: Int = 20_000, maxPixels: Int = 80_000_000, minLongSide: Int = 0, maxFileBytes: Int = 64 << 20) {
         self.maxSide = maxSide; self.maxPixels = maxPixels; self.minLongSide = minLongSide
+        self.maxFileBytes = maxFileBytes
     }
 }
 

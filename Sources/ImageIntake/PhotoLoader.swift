@@ -45,8 +45,8 @@ public enum PhotoLoader {
                 milliseconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         let bytes: [UInt8]
-        do { bytes = try FileBytes.read(path) } catch {
-            return done("", .failure(.unreadable(file: path, reason: error.reason)))
+        do { bytes = try FileBytes.read(path, maxBytes: limits.maxFileBytes) } catch {
+            return done("", .failure(error.tooLarge ? .tooLarge(file: path, detail: error.reason) : .unreadable(file: path, reason: error.reason)))
         }
         let sha = hex(SHA256.hash(data: bytes))
         do {
@@ -56,16 +56,18 @@ public enum PhotoLoader {
         }
     }
 
-    /// Prepares many files on all cores, keeping their order.
+    /// Prepares many files on all cores, keeping their order; `around` wraps each file's work
+    /// (the daemon marks a decode's start and end, to tell which file killed it).
     public static func prepare(
-        _ paths: [String], limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper
+        _ paths: [String], limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper,
+        around: @Sendable (Int, () -> PreparedPhoto) -> PreparedPhoto = { $1() }
     ) -> [PreparedPhoto] {
         let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
         results.initialize(repeating: nil)
         defer { _ = results.deinitialize(); results.deallocate() }
         let base = SendableBuffer(results)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            base.buffer[i] = prepare(paths[i], limits: limits, conversion: conversion)
+            base.buffer[i] = around(i) { prepare(paths[i], limits: limits, conversion: conversion) }
         }
         return results.map { $0! }
     }

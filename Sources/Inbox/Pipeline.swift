@@ -27,6 +27,7 @@ public final class Pipeline: Service {
     private let filer: Filer
     private let duplicates: DuplicateIndex
     private let recovery: Recovery
+    private let attempts: AttemptLog
     private let state: Mutex<(model: Model, options: Options)>
     /// When the batch in flight started decoding; nil while waiting for files.
     private let busy = Mutex<ContinuousClock.Instant?>(nil)
@@ -42,7 +43,9 @@ public final class Pipeline: Service {
         self.filer = Filer(layout: layout, clock: clock, logger: logger)
         let history = ResultsLog.history(folder: layout.results)
         self.duplicates = DuplicateIndex(history: history.firstByHash)
-        self.recovery = Recovery(layout: layout, filer: filer, history: history.recorded, logger: logger)
+        self.attempts = AttemptLog(path: layout.attemptsFile)
+        self.recovery = Recovery(
+            layout: layout, filer: filer, attempts: attempts, history: history.recorded, logger: logger)
         self.state = Mutex((model, options))
         self.logger = logger
     }
@@ -105,10 +108,15 @@ public final class Pipeline: Service {
         let (m, o) = state.withLock { ($0.model, $0.options) }
         busy.withLock { $0 = .now }
         defer { busy.withLock { $0 = nil } }
-        AttemptLog(path: layout.attemptsFile).note(claims.map(\.id))
+        if attempts.size > 1 << 20 { attempts.clear() }  // between decodes: no mark is open
+        let attempts = self.attempts
         let (photos, predictions) = await withCheckedContinuation { done in
             DispatchQueue.global().async {
-                let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: o.limits)
+                let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: o.limits) { i, work in
+                    attempts.begin(claims[i].id)
+                    defer { attempts.end(claims[i].id) }
+                    return work()
+                }
                 done.resume(returning: (photos, m.classify(photos)))
             }
         }

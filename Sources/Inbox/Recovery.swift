@@ -14,10 +14,10 @@ struct Recovery {
     let recorded: [String: String]
     let logger: Logger
 
-    init(layout: Layout, filer: Filer, history: [String: String], logger: Logger) {
+    init(layout: Layout, filer: Filer, attempts: AttemptLog, history: [String: String], logger: Logger) {
         self.layout = layout
         self.filer = filer
-        self.attempts = AttemptLog(path: layout.attemptsFile)
+        self.attempts = attempts
         let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
         self.recorded = history.filter { inWork.contains($0.key) }
         self.logger = logger
@@ -26,7 +26,7 @@ struct Recovery {
     /// The claims to process again.
     func run(model: String) async -> [Claim] {
         let names = FileWalker.names(in: layout.work)
-        let counts = attempts.counts()
+        let counts = attempts.strikes()
         var again: [Claim] = [], quarantined: [Outcome] = []
         for name in names {
             guard let (id, original) = Claimer.split(workName: name) else { continue }

@@ -34,6 +34,7 @@ struct Daemon: AsyncParsableCommand {
     @Option(help: ArgumentHelp(DaemonSettings.statusInterval.argumentHelp, valueName: "seconds"))
     var statusInterval: Double?
     @Option(help: ArgumentHelp(DaemonSettings.settle.argumentHelp, valueName: "seconds")) var settle: Double?
+    @Option(help: ArgumentHelp(DaemonSettings.maxFileSize.argumentHelp, valueName: "MB")) var maxFileSize: Int?
 
     /// Blocks the stop and reload signals before any thread exists, so every
     /// thread inherits the mask and a signal stays pending until the service
@@ -64,6 +65,7 @@ struct Daemon: AsyncParsableCommand {
         flags[DaemonSettings.rescanInterval.key] = rescanInterval.map { "\($0)" }
         flags[DaemonSettings.statusInterval.key] = statusInterval.map { "\($0)" }
         flags[DaemonSettings.settle.key] = settle.map { "\($0)" }
+        flags[DaemonSettings.maxFileSize.key] = maxFileSize.map { "\($0)" }
         return SettingsReader(flags: flags, file: config)
     }
 
@@ -112,11 +114,14 @@ final class DaemonServices: Sendable {
     let watcher: InboxWatcher
     let status: StatusWriter
     private let model = Mutex("")
+    /// Held until the process ends.
+    private let lock: InstanceLock
 
     init(settings s: DaemonSettings, notifier: SystemdNotifier, logger: Logger) throws {
         layout = Layout(root: s.root, instance: s.instance, inbox: s.inbox)
         try layout.create()
         try layout.checkNoFeedbackLoop(recursive: s.recursive)
+        lock = try InstanceLock(layout)
         let loaded = try Model(contentsOf: s.modelPath)
         let inbox = layout.inbox
         watcher = InboxWatcher(folder: inbox, options: Self.watcherOptions(s), logger: logger) {
@@ -147,6 +152,7 @@ final class DaemonServices: Sendable {
         var o = Pipeline.Options()
         o.reviewThreshold = s.reviewThreshold
         o.batch = s.batch
+        o.limits.maxFileBytes = s.maxFileSize << 20
         return o
     }
 

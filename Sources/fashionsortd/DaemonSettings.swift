@@ -14,6 +14,7 @@ struct DaemonSettings: Sendable, Equatable {
     var rescanInterval: Double = 300
     var statusInterval: Double = 5
     var settle: Double = 2
+    var maxFileSize = 64
 
     /// Where each setting came from, by key: `default`, `--batch`, `environment FASHIONSORT_BATCH`, `FILE:LINE`.
     var sources: [String: String] = [:]
@@ -47,10 +48,15 @@ struct DaemonSettings: Sendable, Equatable {
     static let settle = Setting<Double>.seconds(
         "settle", "Seconds a scanned file must have been quiet before it is taken.", default: "2")
 
+    static let maxFileSize = Setting<Int>(
+        key: "max-file-size", help: "Files larger than this many megabytes are rejected unread.", defaultText: "64",
+        reload: .live, parse: { Int($0) }, expected: "a whole number of megabytes",
+        check: { (1...4096).contains($0) ? nil : "must be within 1…4096" })
+
     /// The keys a configuration file may hold, in the order `--help` and the start line list them.
     static let keys = [
         root.key, inbox.key, model.key, reviewThreshold.key, poll.key, recursive.key, instance.key, batch.key,
-        rescanInterval.key, statusInterval.key, settle.key,
+        rescanInterval.key, statusInterval.key, settle.key, maxFileSize.key,
     ]
 
     /// Settings a reload cannot change.
@@ -66,7 +72,7 @@ struct DaemonSettings: Sendable, Equatable {
             (Self.reviewThreshold.key, "\(reviewThreshold)"), (Self.poll.key, poll.map { "\($0)" } ?? "off"),
             (Self.recursive.key, "\(recursive)"), (Self.instance.key, instance), (Self.batch.key, "\(batch)"),
             (Self.rescanInterval.key, "\(rescanInterval)"), (Self.statusInterval.key, "\(statusInterval)"),
-            (Self.settle.key, "\(settle)"),
+            (Self.settle.key, "\(settle)"), (Self.maxFileSize.key, "\(maxFileSize)"),
         ]
     }
 

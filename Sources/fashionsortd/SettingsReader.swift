@@ -61,6 +61,7 @@ struct SettingsReader: Sendable {
         try take(DaemonSettings.rescanInterval) { s.rescanInterval = $0 }
         try take(DaemonSettings.statusInterval) { s.statusInterval = $0 }
         try take(DaemonSettings.settle) { s.settle = $0 }
+        try take(DaemonSettings.maxFileSize) { s.maxFileSize = $0 }
         return s
     }
 
