@@ -18,7 +18,9 @@ public struct Outcome: Sendable {
 /// output). Recording before filing makes every crash recoverable: at
 /// start-up a file still in work/ is either recorded (only the move is
 /// redone) or not (it is processed again), so each photo gets exactly one row
-/// and one place.
+/// and one place. A batch that cannot be recorded (a full disk) or a file that
+/// cannot be filed (a read-only folder) stays in work/ and is retried, in
+/// order, before anything newer; `error` says so while it lasts.
 public final class Filer: Sendable {
     public let layout: Layout
     private let results: ResultsLog
@@ -29,7 +31,15 @@ public final class Filer: Sendable {
     /// Output names chosen for batches not yet filed, so no two files get one name.
     private let reserved = Mutex<Set<String>>([])
     private let counters = Mutex(Stats())
-    private let failure = Mutex<String?>(nil)
+    /// What could not be done yet, oldest first; touched only on `queue`.
+    private let backlog = Mutex(Backlog())
+
+    private struct Backlog {
+        var unrecorded: [[Outcome]] = []
+        var unfiled: [Outcome] = []
+        var error: String?
+        var isEmpty: Bool { unrecorded.isEmpty && unfiled.isEmpty }
+    }
 
     public init(layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.layout = layout
@@ -39,8 +49,11 @@ public final class Filer: Sendable {
     }
 
     public var stats: Stats { counters.withLock { $0 } }
-    /// Why the last batch could not be recorded, until one is.
-    public var error: String? { failure.withLock { $0 } }
+    /// Why files wait in work/ for a retry; nil when nothing waits.
+    public var error: String? { backlog.withLock { $0.error } }
+
+    /// Whether a retry has anything to do.
+    public var hasBacklog: Bool { backlog.withLock { !$0.isEmpty } }
 
     /// The first name free in `folder` for `original`, reserved until its batch is filed.
     /// Looking at the reservations before the disk means a name filed meanwhile is seen in one place or the other.
@@ -66,39 +79,70 @@ public final class Filer: Sendable {
         return r
     }
 
-    /// Records then files a batch; returns when both are done. A failure to
-    /// record leaves the files in work/ for the next start-up: nothing is lost.
+    /// Records then files a batch, after whatever waits from earlier; returns when done or queued for a retry.
     public func commit(_ batch: [Outcome]) async {
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty || hasBacklog else { return }
+        await onQueue {
+            self.backlog.withLock { if !batch.isEmpty { $0.unrecorded.append(batch) } }
+            self.drain()
+        }
+    }
+
+    /// Tries again what waits; true when nothing is left waiting.
+    @discardableResult
+    public func retry() async -> Bool {
+        await onQueue { self.drain() }
+        return !hasBacklog
+    }
+
+    private func onQueue(_ work: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async { [self] in
-                write(batch)
-                reserved.withLock { for o in batch { $0.remove(o.record.output) } }
+            queue.async {
+                work()
                 done.resume()
             }
         }
     }
 
-    private func write(_ batch: [Outcome]) {
-        do {
-            try results.append(batch.map(\.record), day: Timestamp.day(clock()))
-            failure.withLock { $0 = nil }
-        } catch {
-            failure.withLock { $0 = "cannot record results: \(error)" }
-            logger.error(
-                "cannot record results; the files stay in work/",
-                metadata: [
-                    "error": "\(error)", "folder": "\(layout.work)", "files": "\(batch.count)",
-                ])
-            return
+    /// Records the waiting batches in order, then files what is recorded; stops at the first failure.
+    private func drain() {
+        var problem: String?
+        while let batch = backlog.withLock({ $0.unrecorded.first }) {
+            do {
+                try results.append(batch.map(\.record), day: Timestamp.day(clock()))
+            } catch {
+                problem = "cannot record results: \(error)"
+                break
+            }
+            backlog.withLock { $0.unrecorded.removeFirst(); $0.unfiled += batch }
         }
         let now = DispatchTime.now().uptimeNanoseconds
-        for o in batch {
-            file(o.claim.workPath, recordedOutput: o.record.output, original: o.claim.original)
+        let waiting = backlog.withLock { b in defer { b.unfiled = [] }; return b.unfiled }
+        var unfiled: [Outcome] = []
+        for o in waiting {
+            do {
+                try file(o.claim.workPath, recordedOutput: o.record.output, original: o.claim.original)
+            } catch {
+                problem = problem ?? "cannot file: \(error)"
+                unfiled.append(o)
+                continue
+            }
+            reserved.withLock { _ = $0.remove(o.record.output) }
             log(o.record)
             counters.withLock {
                 $0.record(o.record, latency: Double(now &- o.claim.arrival) / 1e6, kind: o.rejectKind)
             }
+        }
+        let (before, after) = backlog.withLock { b -> (String?, String?) in
+            b.unfiled = unfiled + b.unfiled
+            let before = b.error
+            b.error = problem.map { "\($0); \(b.unrecorded.reduce(0) { $0 + $1.count } + b.unfiled.count) files wait in work/" }
+            return (before, b.error)
+        }
+        if let after, before == nil {
+            logger.error("files wait in work/ and are retried", metadata: ["error": "\(after)", "folder": "\(layout.work)"])
+        } else if before != nil && after == nil {
+            logger.notice("recording and filing work again; nothing waits in work/")
         }
     }
 
@@ -116,21 +160,15 @@ public final class Filer: Sendable {
     }
 
     /// Moves a work file to the output it was recorded with (or a free variant).
-    func file(_ work: String, recordedOutput: String, original: String) {
+    func file(_ work: String, recordedOutput: String, original: String) throws(FileSystemError) {
         let folder = (recordedOutput as NSString).deletingLastPathComponent
         let name = (recordedOutput as NSString).lastPathComponent
-        do {
-            let final = try FileMover.move(
-                work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
-            if final != recordedOutput {
-                logger.warning(
-                    "recorded output was taken meanwhile",
-                    metadata: [
-                        "file": "\(original)", "recorded": "\(recordedOutput)", "output": "\(final)",
-                    ])
-            }
-        } catch {
-            logger.error("cannot file; it stays in work/", metadata: ["file": "\(original)", "error": "\(error)"])
+        let final = try FileMover.move(
+            work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
+        if final != recordedOutput {
+            logger.warning(
+                "recorded output was taken meanwhile",
+                metadata: ["file": "\(original)", "recorded": "\(recordedOutput)", "output": "\(final)"])
         }
     }
 }

@@ -76,6 +76,14 @@ public final class Pipeline: Service {
                 for await file in files.cancelOnGracefulShutdown() { queue.push(file) }
                 queue.finish()
             }
+            group.addTask { [filer] in
+                // Work that could not be recorded or filed is retried on its own, backing off to 30 s.
+                var wait = 1.0
+                while await GracefulSleep.sleep(seconds: wait) {
+                    guard filer.hasBacklog else { wait = 1; continue }
+                    wait = await filer.retry() ? 1 : min(wait * 2, 30)
+                }
+            }
             await withGracefulShutdownHandler {
                 var committing: Task<Void, Never>?
                 while let batch = await queue.nextBatch(max: options.batch) {
@@ -87,6 +95,7 @@ public final class Pipeline: Service {
             } onGracefulShutdown: { [queue] in
                 queue.close()
             }
+            group.cancelAll()  // the retry loop; what still waits is finished at the next start
         }
     }
 

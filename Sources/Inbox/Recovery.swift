@@ -34,8 +34,13 @@ struct Recovery {
                 id: id, workPath: "\(layout.work)/\(name)", original: original,
                 arrival: DispatchTime.now().uptimeNanoseconds)
             if let output = recorded[id] {
-                filer.file(claim.workPath, recordedOutput: output, original: original)
-                logger.info("recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
+                do {
+                    try filer.file(claim.workPath, recordedOutput: output, original: original)
+                    logger.info("recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
+                } catch {
+                    logger.error("cannot file; it stays in work/ until the next start", metadata: [
+                        "file": "\(original)", "error": "\(error)"])
+                }
             } else if counts[id, default: 0] >= 2 {
                 quarantined.append(quarantine(claim, model: model))
             } else {

@@ -21,17 +21,24 @@ public final class ResultsLog: Sendable {
 
     public func path(day: String) -> String { "\(folder)/\(day)-\(instance).csv" }
 
-    /// Appends the rows and fsyncs; a row is durable when this returns.
+    /// Appends the rows and fsyncs, all or nothing: after a failed or short
+    /// write the file is cut back to where it was, so no half row remains.
     public func append(_ records: [ResultRecord], day: String) throws(FileSystemError) {
         guard !records.isEmpty else { return }
         let p = path(day: day)
         do {
             try open.withLock { open in
                 let fd = try descriptor(&open, day: day)
-                var text = try fd.stat().size == 0 ? CSV.line(ResultRecord.daemonColumns) : ""
+                let length = try fd.stat().size
+                var text = length == 0 ? CSV.line(ResultRecord.daemonColumns) : ""
                 for r in records { text += CSV.line(r.values(ResultRecord.daemonColumns)) }
-                _ = try fd.writeAll(Array(text.utf8))
-                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                do {
+                    _ = try fd.writeAll(Array(text.utf8))
+                    guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                } catch {
+                    _ = ftruncate(fd.rawValue, off_t(length))
+                    throw error
+                }
             }
         } catch {
             throw FileSystemError(path: p, error)

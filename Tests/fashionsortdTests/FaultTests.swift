@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import TestSupport
 import Testing
 
@@ -44,5 +45,66 @@ import Testing
         #expect(row?["error"] == "too large: 3221225472 bytes, above the limit of 8388608")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
+    }
+}
+
+/// Full and read-only filesystems, on tmpfs mounts (skipped where none can be mounted).
+@Suite(.serialized) struct FilesystemFaultTests {
+    /// Every line of every results file has the header's field count: no half row, nothing glued on.
+    func expectWellFormed(_ folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".csv") {
+            let rows = CSV.parse(try! String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8))
+            #expect(rows.allSatisfy { $0.count == rows[0].count }, "\(name) has a malformed row")
+        }
+    }
+
+    @Test func aFullDiskLosesNothingAndWritesNoHalfRow() throws {
+        let root = temporaryDirectory("full")
+        let results = "\(root)/results"
+        if let reason = mountTmpfs(at: results, kilobytes: 64) { print("skipped: \(reason)"); return }
+        defer { unmount(results) }
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--batch", "8"])
+        #expect(daemon.wait(for: "ready"))
+        // Leave room for a few rows only.
+        let filler = "\(results)/filler"
+        _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 60 * 1024))
+        var drops: [String: Int] = [:]
+        for i in 0..<100 { write(samplePNG(i), to: "\(root)/inbox/f-\(i).png"); drops["f-\(i).png"] = 1 }
+        #expect(waitUntil(timeout: 20) { daemon.log.contains("files wait in work/ and are retried") })
+        #expect(waitUntil(timeout: 10) { (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
+            .contains("No space left on device") ?? false })
+        expectWellFormed(results)
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(waitUntil(timeout: 60) { resultRows(results).count == 100 })
+        #expect(daemon.wait(for: "recording and filing work again"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        expectWellFormed(results)
+        DaemonTests().expectExactlyOnce(root, drops: drops)
+    }
+
+    @Test func aReadOnlyOutputFolderIsRetriedUntilWritable() throws {
+        let root = temporaryDirectory("readonly")
+        for folder in ["out", "review"] {
+            if let reason = mountTmpfs(at: "\(root)/\(folder)", kilobytes: 4096) { print("skipped: \(reason)"); return }
+        }
+        defer { unmount("\(root)/out"); unmount("\(root)/review") }
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        #expect(daemon.wait(for: "ready"))
+        remount("\(root)/out", readOnly: true)
+        remount("\(root)/review", readOnly: true)
+        var drops: [String: Int] = [:]
+        for i in 0..<20 { write(samplePNG(i), to: "\(root)/inbox/r-\(i).png"); drops["r-\(i).png"] = 1 }
+        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count == 20 })
+        #expect(waitUntil(timeout: 10) { (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
+            .contains("cannot file") ?? false })
+        #expect(filesUnder("\(root)/work/t").filter { !$0.hasPrefix(".") }.count == 20)
+        remount("\(root)/out", readOnly: false)
+        remount("\(root)/review", readOnly: false)
+        #expect(waitUntil(timeout: 60) { filesUnder("\(root)/work/t").filter { !$0.hasPrefix(".") }.isEmpty })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        DaemonTests().expectExactlyOnce(root, drops: drops)
+        #expect(try String(contentsOfFile: "\(root)/status.json", encoding: .utf8).contains("\"error\"") == false)
     }
 }
