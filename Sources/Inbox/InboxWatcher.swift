@@ -25,6 +25,8 @@ public final class InboxWatcher: Service {
     private let scanner: InboxScanner
     private let options: Mutex<Options>
     private let onReady: @Sendable () -> Void
+    /// The inbox went away and is not watched again yet.
+    private let lost = Mutex(false)
     private let logger: Logger
 
     /// `onReady` runs once the watch is in place and the backlog scanned.
@@ -51,7 +53,14 @@ public final class InboxWatcher: Service {
                     continuation.yield(QueuedFile(path: path))
                 }
             case .rescan:
+                if lost.withLock({ was in defer { was = false }; return was }) {
+                    logger.notice("watching the inbox again", metadata: ["inbox": "\(folder)"])
+                }
                 scan()
+            case .lost:
+                lost.withLock { $0 = true }
+                logger.warning("the inbox was removed or renamed; watching it again once it is back (or made anew in 2 s)",
+                               metadata: ["inbox": "\(folder)"])
             }
         }
         defer { source?.stop() }

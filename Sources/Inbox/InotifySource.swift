@@ -12,8 +12,10 @@ final class InotifySource: Sendable {
     enum Event: Sendable, Equatable {
         /// A file was closed after writing or moved in.
         case file(String)
-        /// Events were lost (queue overflow): the inbox must be rescanned.
+        /// Events were lost (queue overflow, or the watch set up again): the inbox must be rescanned.
         case rescan
+        /// The inbox was removed or renamed; the watch is being set up again.
+        case lost
     }
 
     let folder: String
@@ -28,14 +30,7 @@ final class InotifySource: Sendable {
     }
 
     func start(_ sink: @escaping @Sendable (Event) -> Void) throws(InboxError) {
-        guard inotifytools_initialize() != 0 else {
-            throw .watch(path: folder, reason: "inotify: \(String(cString: strerror(inotifytools_error())))")
-        }
-        let events = Self.fileEvents | (recursive ? Self.dirEvents : 0)
-        let ok = recursive ? inotifytools_watch_recursively(folder, events) : inotifytools_watch_file(folder, events)
-        guard ok != 0 else {
-            throw .watch(path: folder, reason: "cannot watch: \(String(cString: strerror(inotifytools_error())))")
-        }
+        try watch()
         running.withLock { $0 = true }
         let t = Thread { [self] in loop(sink) }
         t.name = "inotify"
@@ -46,27 +41,71 @@ final class InotifySource: Sendable {
 
     private var isRunning: Bool { running.withLock { $0 } }
 
+    /// The inbox itself reports its own removal or renaming, so the watch can be set up again.
+    private static let selfEvents = UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)
+
+    private func watch() throws(InboxError) {
+        guard inotifytools_initialize() != 0 else {
+            throw .watch(path: folder, reason: "inotify: \(String(cString: strerror(inotifytools_error())))")
+        }
+        // IN_CREATE too: a hard link made into the inbox is complete at once and is never closed.
+        let events = Self.fileEvents | Int32(IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
+        let ok = recursive ? inotifytools_watch_recursively(folder, events) : inotifytools_watch_file(folder, events)
+        guard ok != 0 else {
+            throw .watch(path: folder, reason: "cannot watch: \(String(cString: strerror(inotifytools_error())))")
+        }
+    }
+
     private func loop(_ sink: @Sendable (Event) -> Void) {
+        let root = folder.hasSuffix("/") ? folder : folder + "/"
         while isRunning {
             guard let event = inotifytools_next_event(1) else { continue }
             let mask = event.pointee.mask
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { sink(.rescan); continue }
-            let nameLength = Int(event.pointee.len)
-            guard nameLength > 0, let dir = inotifytools_filename_from_wd(event.pointee.wd) else { continue }
+            guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ String(cString: $0) }) else { continue }
+            if mask & Self.selfEvents != 0 {
+                if dir == root { rewatch(sink) }
+                continue
+            }
+            guard event.pointee.len > 0 else { continue }
             let raw = UnsafeRawPointer(event) + MemoryLayout<inotify_event>.size
             let name = String(cString: raw.assumingMemoryBound(to: CChar.self))
-            let path = String(cString: dir) + name
+            let path = dir + name
             if mask & UInt32(IN_ISDIR) != 0 {
                 // inotifytools_watch_recursively does not follow new folders: add them,
                 // then scan what landed before the watch.
-                if recursive && !name.hasPrefix(".") {
+                if recursive && !name.hasPrefix(".") && mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                     _ = inotifytools_watch_recursively(path, Self.fileEvents | Self.dirEvents)
                     sink(.rescan)
                 }
                 continue
             }
-            if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 { sink(.file(path)) }
+            if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 || (mask & UInt32(IN_CREATE) != 0 && isLink(path)) {
+                sink(.file(path))
+            }
         }
         inotifytools_cleanup()
+    }
+
+    /// A regular file with more than one name: complete when it appears.
+    private func isLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink > 1
+    }
+
+    /// The inbox was removed or renamed: watch the path again once a folder is
+    /// there (made anew if it stays missing), then scan what arrived meanwhile.
+    private func rewatch(_ sink: @Sendable (Event) -> Void) {
+        inotifytools_cleanup()
+        sink(.lost)
+        var waited = 0
+        while isRunning {
+            var st = stat()
+            let present = stat(folder, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            if !present && waited >= 10 { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if present, (try? watch()) != nil { sink(.rescan); return }
+            usleep(200_000)
+            waited += 1
+        }
     }
 }

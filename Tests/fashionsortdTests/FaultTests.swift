@@ -108,3 +108,33 @@ import Testing
         #expect(try String(contentsOfFile: "\(root)/status.json", encoding: .utf8).contains("\"error\"") == false)
     }
 }
+
+/// The inbox itself changing under the daemon, and files that arrive without a close.
+@Suite(.serialized) struct InboxChangeTests {
+    @Test(arguments: ["removed", "renamed"])
+    func anInboxRemovedOrRenamedIsWatchedAgain(_ how: String) throws {
+        let root = temporaryDirectory("rewatch")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        #expect(daemon.wait(for: "ready"))
+        let inbox = "\(root)/inbox"
+        if how == "removed" { try FileManager.default.removeItem(atPath: inbox) } else { rename(inbox, "\(root)/old") }
+        #expect(daemon.wait(for: "the inbox was removed or renamed", timeout: 5))
+        if how == "renamed" { try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false) }
+        #expect(daemon.wait(for: "watching the inbox again", timeout: 5))
+        write(samplePNG(1), to: "\(inbox)/after.png")
+        #expect(waitUntil(timeout: 5) { resultRows("\(root)/results").count == 1 })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+    }
+
+    @Test func aHardLinkIntoTheInboxIsTakenAtOnce() throws {
+        let root = temporaryDirectory("hardlink")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        #expect(daemon.wait(for: "ready"))
+        write(samplePNG(2), to: "\(root)/elsewhere.png")
+        link("\(root)/elsewhere.png", "\(root)/inbox/linked.png")
+        #expect(waitUntil(timeout: 5) { resultRows("\(root)/results").first?["file"] == "linked.png" })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+    }
+}
