@@ -97,7 +97,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: fast),
-        .testTarget(name: "fashionsortdTests", dependencies: ["fashionsortd", "Results", "TestSupport"]),
+        .testTarget(name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
         .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
     ]
 )

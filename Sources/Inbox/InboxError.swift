@@ -8,10 +8,13 @@ public enum InboxError: Error, Equatable, CustomStringConvertible {
     case watch(path: String, reason: String)
     /// Another daemon holds this instance's lock.
     case locked(path: String, reason: String)
+    /// A model that loads but cannot be trusted with photos.
+    case model(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .folder(let p, let r), .watch(let p, let r), .locked(let p, let r): "\(p): \(r)"
+        case .folder(let p, let r), .watch(let p, let r), .locked(let p, let r),
+            .model(let p, let r): "\(p): \(r)"
         case .feedbackLoop(let p, let r): "\(p): \(r)"
         }
     }

@@ -123,6 +123,7 @@ final class DaemonServices: Sendable {
         try layout.checkNoFeedbackLoop(recursive: s.recursive)
         lock = try InstanceLock(layout)
         let loaded = try Model(contentsOf: s.modelPath)
+        if let problem = loaded.sanityProblem() { throw InboxError.model(path: s.modelPath, reason: problem) }
         let inbox = layout.inbox
         watcher = InboxWatcher(folder: inbox, options: Self.watcherOptions(s), logger: logger) {
             notifier.notify("READY=1\nSTATUS=watching \(inbox)\nMAINPID=\(getpid())")

@@ -97,6 +97,7 @@ final class ReloadService: Service {
         let old = daemon.pipeline.model.id
         do {
             let model = try Model(contentsOf: path)
+            if let problem = model.sanityProblem() { throw InboxError.model(path: path, reason: problem) }
             guard model.id != old else {
                 logger.info("model unchanged", metadata: ["model": "\(old)"])
                 return

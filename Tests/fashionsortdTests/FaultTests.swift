@@ -1,4 +1,5 @@
 import Foundation
+import FashionModel
 import Results
 import TestSupport
 import Testing
@@ -134,6 +135,26 @@ import Testing
         write(samplePNG(2), to: "\(root)/elsewhere.png")
         link("\(root)/elsewhere.png", "\(root)/inbox/linked.png")
         #expect(waitUntil(timeout: 5) { resultRows("\(root)/results").first?["file"] == "linked.png" })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+    }
+}
+
+@Suite(.serialized) struct ModelCheckDaemonTests {
+    @Test func aModelThatAnswersTheSameForEverythingIsRefused() throws {
+        let root = temporaryDirectory("zero-model")
+        let zero = "\(root)/zero.safetensors"
+        try Model(architecture: .seed, seed: nil).save(to: zero)
+        let refused = try DaemonProcess(root: root, arguments: ["--model", zero])
+        #expect(refused.waitExit(timeout: 10) == 1)
+        #expect(refused.log.contains("\(zero): gives the same output for every built-in probe image"))
+        // Swapped in while running: refused, the running model kept.
+        let model = smallModel(in: root)
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", model])
+        #expect(daemon.wait(for: "ready"))
+        try Model(architecture: .seed, seed: nil).save(to: "\(root)/next.safetensors")
+        rename("\(root)/next.safetensors", model)
+        #expect(daemon.wait(for: "new model refused"))
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
     }
