@@ -3,14 +3,25 @@ public enum FileName {
     /// Hidden names (`.attempts`, `.x.tmp-1`) are ours or another tool's bookkeeping: never listed as photos.
     public static func isHidden(_ name: some StringProtocol) -> Bool { name.hasPrefix(".") }
 
+    /// The longest name a Linux filesystem takes, in bytes.
+    public static let maxBytes = 255
+
     /// `name`, then `stem-1.ext`, `stem-2.ext`, …: the one rule for a free variant of a taken name.
+    /// A variant that would be too long loses the end of its stem instead.
     public static func variants(of name: String, limit: Int = 10_000) -> some Sequence<String> {
         let (stem, ext) = split(name)
-        return (0..<limit).lazy.map { $0 == 0 ? name : "\(stem)-\($0)\(ext)" }
+        return (0..<limit).lazy.map { $0 == 0 ? fitted(stem, suffix: ext) : fitted(stem, suffix: "-\($0)\(ext)") }
+    }
+
+    /// `stem + suffix`, the stem cut (at a character boundary) so that the whole fits in `maxBytes`.
+    public static func fitted(_ stem: String, suffix: String = "") -> String {
+        var stem = Substring(stem)
+        while stem.utf8.count + suffix.utf8.count > maxBytes, !stem.isEmpty { stem = stem.dropLast() }
+        return stem + suffix
     }
 
     /// `photo.tar.gz` → (`photo.tar`, `.gz`); a leading dot is part of the stem.
-    static func split(_ name: String) -> (stem: String, ext: String) {
+    public static func split(_ name: String) -> (stem: String, ext: String) {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
         return (String(name[..<dot]), String(name[dot...]))
     }

@@ -22,6 +22,7 @@ public final class Claimer: Sendable {
     private let clock: @Sendable () -> Date
     private let sequence = Mutex<UInt64>(0)
     private let logger: Logger
+    let longNames: LongNames
 
     public init(
         layout: Layout, emptyGrace: Double = 2, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
@@ -30,6 +31,7 @@ public final class Claimer: Sendable {
         self.emptyGrace = emptyGrace
         self.clock = clock
         self.logger = logger
+        self.longNames = LongNames(path: "\(layout.work)/.long-names")
     }
 
     /// Claims what can be claimed; files another daemon took, or that vanished, are skipped.
@@ -47,11 +49,13 @@ public final class Claimer: Sendable {
         let name = (file.path as NSString).lastPathComponent
         guard !IgnoreRules.ignores(name) else { return nil }
         let id = nextID()
+        let original = relativeToInbox(file.path)
+        // The claim id can make a long name too long for work/: the cut keeps the id, the sidecar the name.
+        let workName = FileName.fitted(id + "_" + FileName.split(name).stem, suffix: FileName.split(name).ext)
+        if workName != "\(id)_\(name)" { longNames.note(id: id, original: original) }
         do {
-            guard let work = try FileMover.claim(file.path, into: layout.work, name: "\(id)_\(name)") else {
-                return nil
-            }
-            return Claim(id: id, workPath: work, original: relativeToInbox(file.path), arrival: file.arrival)
+            guard let work = try FileMover.claim(file.path, into: layout.work, name: workName) else { return nil }
+            return Claim(id: id, workPath: work, original: original, arrival: file.arrival)
         } catch {
             logger.warning("claim failed", metadata: ["file": "\(file.path)", "error": "\(error.reason)"])
             return nil

@@ -27,9 +27,11 @@ struct Recovery {
     func run(model: String) async -> [Claim] {
         let names = FileWalker.names(in: layout.work)
         let counts = attempts.strikes()
+        let longNames = LongNames(path: "\(layout.work)/.long-names").all()
         var again: [Claim] = [], quarantined: [Outcome] = []
         for name in names {
-            guard let (id, original) = Claimer.split(workName: name) else { continue }
+            guard let (id, cut) = Claimer.split(workName: name) else { continue }
+            let original = longNames[id] ?? cut
             let claim = Claim(
                 id: id, workPath: "\(layout.work)/\(name)", original: original,
                 arrival: DispatchTime.now().uptimeNanoseconds)
@@ -48,7 +50,10 @@ struct Recovery {
             }
         }
         await filer.commit(quarantined)
-        if names.isEmpty { attempts.clear() }
+        if names.isEmpty {
+            attempts.clear()
+            LongNames(path: "\(layout.work)/.long-names").clear()
+        }
         return again
     }
 

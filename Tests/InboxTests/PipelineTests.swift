@@ -132,6 +132,23 @@ import Testing
         #expect(rows.count == 2 && Set(rows.map { $0["file"]! }) == ["done.png", "pending.png"])
     }
 
+    /// A name the claim id makes too long for work/ keeps its real name through a restart.
+    @Test func aLongNameSurvivesRecovery() async throws {
+        let root = temporaryDirectory("long")
+        let clock = Clock("2026-11-25T10:00:00Z")
+        var p = try make(root, clock: clock)
+        let name = String(repeating: "n", count: 251) + ".png"
+        write(samplePNG(7), to: "\(root)/inbox/\(name)")
+        let claims = p.claim(queued("\(root)/inbox/\(name)"))
+        #expect(claims.count == 1 && claims[0].original == name)
+        p = try make(root, clock: clock)  // the daemon died before decoding it
+        let again = await p.recover()
+        #expect(again.map(\.original) == [name])
+        await p.process(again)
+        let output = resultRows("\(root)/results").first?["output"] ?? ""
+        #expect(output.hasSuffix("/" + name) && FileManager.default.fileExists(atPath: output))
+    }
+
     @Test func aFileThatKilledTheDaemonTwiceIsQuarantined() async throws {
         let root = temporaryDirectory("quarantine")
         let clock = Clock("2026-11-25T10:00:00Z")

@@ -128,6 +128,22 @@ import Testing
         #expect(daemon.waitExit(timeout: 10) == 0)
     }
 
+    @Test func aNameOf255BytesIsClaimedAndFiledUnderItself() throws {
+        let root = temporaryDirectory("long-name")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        #expect(daemon.wait(for: "ready"))
+        let name = String(repeating: "é", count: 125) + "x.png"  // 250 + 5 bytes
+        #expect(name.utf8.count == 255)
+        write(samplePNG(4), to: "\(root)/inbox/\(name)")
+        write(samplePNG(4), to: "\(root)/inbox/x.png")  // duplicate content, its own name
+        #expect(waitUntil(timeout: 5) { resultRows("\(root)/results").count == 2 })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        let row = resultRows("\(root)/results").first { $0["file"] == name }
+        #expect(row.map { FileManager.default.fileExists(atPath: $0["output"]!) } == true)
+        #expect(row?["output"]?.hasSuffix("/\(name)") == true)
+    }
+
     @Test func aHardLinkIntoTheInboxIsTakenAtOnce() throws {
         let root = temporaryDirectory("hardlink")
         let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
