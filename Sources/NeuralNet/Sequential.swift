@@ -47,9 +47,4 @@ public final class Sequential {
     /// Batch-norm layers, whose `num_batches_tracked` a PyTorch state dict also holds.
     public var batchNorms: [BatchNorm] { layers.compactMap { $0 as? BatchNorm } }
 
-    /// Shape after each layer, for a summary.
-    public func shapes() -> [[Int]] {
-        var s = inputShape
-        return layers.map { s = $0.outputShape(s); return s }
-    }
 }
