@@ -26,7 +26,7 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
         guard training else { return frozen()(x) }
         self.x = x
         return weight.value.data.withUnsafeBufferPointer {
-            Self.product(x, $0.baseAddress!, outFeatures, reduced: nil, Epilogue(bias: bias))
+            Self.product(x, $0.baseAddress!, inFeatures, outFeatures, reduced: nil, Epilogue(bias: bias))
         }
     }
 
@@ -40,9 +40,9 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
 
     // x [N, in] → y [N, out] = epilogue(x·Wᵀ), W [out, in]. Training keeps float32; with
     // `reduced` (W in bfloat16) inference rounds the products of larger batches.
-    static func product(_ x: Tensor, _ wp: UnsafePointer<Float>, _ fo: Int, reduced: BFloat16.PackedA?,
+    static func product(_ x: Tensor, _ wp: UnsafePointer<Float>, _ fi: Int, _ fo: Int, reduced: BFloat16.PackedA?,
                         _ epilogue: Epilogue) -> Tensor {
-        let n = x.shape[0], fi = x.shape[1]
+        let n = x.shape[0]
         var y = Tensor(uninitialized: [n, fo])
         x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
@@ -101,13 +101,14 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
 extension Dense {
     /// The layer at inference: its weights copied, and packed in bfloat16 where that is on.
     struct Inference: Sendable {
-        let outFeatures: Int
+        let inFeatures: Int, outFeatures: Int
         /// W [out, in], for a few rows' dot products and for float32 products.
         let weights: [Float]
         let reduced: BFloat16.PackedA?
         let epilogue: Epilogue
 
         init(inFeatures: Int, outFeatures: Int, weights: [Float], _ epilogue: Epilogue) {
+            self.inFeatures = inFeatures
             self.outFeatures = outFeatures
             self.weights = weights
             self.epilogue = epilogue
@@ -119,7 +120,7 @@ extension Dense {
         // x [N, in] → y [N, out]
         func callAsFunction(_ x: Tensor) -> Tensor {
             weights.withUnsafeBufferPointer {
-                Dense.product(x, $0.baseAddress!, outFeatures, reduced: reduced, epilogue)
+                Dense.product(x, $0.baseAddress!, inFeatures, outFeatures, reduced: reduced, epilogue)
             }
         }
     }

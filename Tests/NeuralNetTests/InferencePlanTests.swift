@@ -7,7 +7,7 @@ import Testing
             Conv2D(name: "conv1", inChannels: 1, outChannels: 8, padding: 1, rng: &rng),
             BatchNorm(name: "bn1", channels: 8), ReLU(), MaxPool2D(),
             Conv2D(name: "conv2", inChannels: 8, outChannels: 16, padding: 0, rng: &rng), ReLU(), MaxPool2D(),
-            Flatten(), Dense(name: "fc1", inFeatures: 400, outFeatures: 10, rng: &rng),
+            Flatten(), Dense(name: "fc1", inFeatures: 576, outFeatures: 10, rng: &rng),
         ], inputShape: [1, 28, 28])
     }
 
