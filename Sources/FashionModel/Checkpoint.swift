@@ -1,6 +1,7 @@
 import FileSystem
 import Foundation
 import NeuralNet
+import Synchronization
 
 public enum CheckpointError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
@@ -20,25 +21,71 @@ public enum CheckpointError: Error, CustomStringConvertible {
 
 /// A trained classifier: its architecture, weights and the metadata stored
 /// with it in a safetensors checkpoint (PyTorch state-dict names and layouts).
-public final class Model: @unchecked Sendable {
+/// Any number of tasks may call `predict` on one model at once: inference runs
+/// on an immutable `InferencePlan` made once for each version of the weights.
+public final class Model: Sendable {
     public static let format = "fashionsort-cnn/1"
 
     public let architecture: Architecture
-    public let network: Sequential
-    /// `__metadata__` strings: format, architecture, classes, preprocessing, training, metrics, created.
-    public var metadata: [String: String]
-    /// Short content hash of the checkpoint it was loaded from (or "untrained").
-    public private(set) var id: String
-    /// Softmax temperature fitted on validation data (1 = none).
-    public var temperature: Float
+    /// Everything that may change after the model is made, under one lock: a new
+    /// version of the weights comes with its plan, so a `predict` takes both
+    /// consistently and then runs outside the lock.
+    private let state: Mutex<State>
 
-    /// A He-initialised network from `seed`; nil leaves the weights zero for a checkpoint to fill.
-    public init(architecture: Architecture, seed: UInt64? = 0) {
+    private struct State {
+        var weights: Weights
+        var inference: InferencePlan
+        var metadata: [String: String]
+        var id: String
+        var temperature: Float
+    }
+
+    /// A He-initialised network from `seed`; nil leaves the weights zero.
+    public convenience init(architecture: Architecture, seed: UInt64? = 0) {
+        self.init(architecture: architecture, network: architecture.build(seed: seed), metadata: [:], id: "untrained",
+                  temperature: 1)
+    }
+
+    private init(architecture: Architecture, network: Sequential, metadata: [String: String], id: String,
+                 temperature: Float) {
         self.architecture = architecture
-        self.network = architecture.build(seed: seed)
-        self.metadata = [:]
-        self.id = "untrained"
-        self.temperature = 1
+        state = Mutex(State(weights: Weights(network), inference: InferencePlan(network), metadata: metadata, id: id,
+                            temperature: temperature))
+    }
+
+    /// `__metadata__` strings: format, architecture, classes, preprocessing, training, metrics, created.
+    public var metadata: [String: String] {
+        get { state.withLock { $0.metadata } }
+        set { state.withLock { $0.metadata = newValue } }
+    }
+
+    /// Short content hash of the checkpoint it was loaded from or saved to (or "untrained").
+    public var id: String { state.withLock { $0.id } }
+
+    /// Softmax temperature fitted on validation data (1 = none).
+    public var temperature: Float {
+        get { state.withLock { $0.temperature } }
+        set { state.withLock { $0.temperature = newValue } }
+    }
+
+    /// The weights packed for inference, as they are now.
+    public var inference: InferencePlan { state.withLock { $0.inference } }
+
+    /// A new network holding a copy of the weights, to train or inspect: changing
+    /// it changes the model only through `update(from:)` (which `Trainer` calls).
+    public var network: Sequential {
+        let net = architecture.build(seed: nil)
+        state.withLock { $0.weights }.restore(into: net)
+        return net
+    }
+
+    /// Takes `network`'s weights (the same architecture, e.g. just trained) and packs them for inference.
+    func update(from network: Sequential) {
+        let weights = Weights(network), inference = InferencePlan(network)
+        state.withLock {
+            $0.weights = weights
+            $0.inference = inference
+        }
     }
 
     // MARK: Loading
@@ -60,7 +107,7 @@ public final class Model: @unchecked Sendable {
         guard let archJSON = file.metadata["architecture"]?.data(using: .utf8),
               let arch = try? JSONDecoder().decode(Architecture.self, from: archJSON)
         else { throw .incompatible(path: path, reason: "architecture metadata missing or unreadable") }
-        self.init(architecture: arch, seed: nil)
+        let network = arch.build(seed: nil)
         do {
             for p in network.stateTensors {
                 p.value = try file.tensor(p.name, shape: p.value.shape)
@@ -69,14 +116,14 @@ public final class Model: @unchecked Sendable {
         for (i, bn) in network.batchNorms.enumerated() {
             bn.batchesTracked = file.int64("bn\(i + 1).num_batches_tracked") ?? 0
         }
-        metadata = file.metadata
-        temperature = Float(file.metadata["temperature"] ?? "1") ?? 1
-        id = Self.contentID(bytes)
+        self.init(architecture: arch, network: network, metadata: file.metadata, id: Self.contentID(bytes),
+                  temperature: Float(file.metadata["temperature"] ?? "1") ?? 1)
     }
 
     // MARK: Saving
 
     public func encoded() -> [UInt8] {
+        let (weights, metadata, temperature) = state.withLock { ($0.weights, $0.metadata, $0.temperature) }
         var meta = metadata
         meta["format"] = Self.format
         meta["architecture"] = String(decoding: (try? JSONEncoder().encode(architecture)) ?? Data(), as: UTF8.self)
@@ -84,15 +131,16 @@ public final class Model: @unchecked Sendable {
         meta["preprocessing"] = meta["preprocessing"] ?? Self.preprocessing
         meta["temperature"] = String(temperature)
         if meta["created"] == nil { meta["created"] = ISO8601DateFormatter().string(from: Date()) }
-        let ints = network.batchNorms.enumerated().map { ("bn\($0.offset + 1).num_batches_tracked", $0.element.batchesTracked) }
-        return Safetensors.encode(floats: network.stateTensors.map { ($0.name, $0.value) }, int64s: ints, metadata: meta)
+        let ints = weights.batchesTracked.enumerated().map { ("bn\($0.offset + 1).num_batches_tracked", $0.element) }
+        return Safetensors.encode(floats: weights.tensors, int64s: ints, metadata: meta)
     }
 
     /// Writes atomically: a temporary file in the same folder, fsync, rename, fsync of the folder.
     public func save(to path: String) throws(CheckpointError) {
         let bytes = encoded()
         do { try AtomicFile.write(bytes, to: path) } catch { throw .unwritable(path: path, reason: error.reason) }
-        id = Self.contentID(bytes)
+        let id = Self.contentID(bytes)
+        state.withLock { $0.id = id }
     }
 
     static let preprocessing = #"{"input":[1,28,28],"range":[0,1],"polarity":"garment bright on dark","source":"Fashion-MNIST IDX or ImageIntake conversion"}"#
@@ -109,11 +157,38 @@ public final class Model: @unchecked Sendable {
 
     /// Class probabilities [N, 10] for images [N, 28·28], temperature-scaled.
     public func probabilities(_ pixels: [Float], batch: Int = 256) -> Tensor {
-        SoftmaxCrossEntropy.probabilities(logits(pixels, batch: batch), temperature: temperature)
+        let (inference, temperature) = state.withLock { ($0.inference, $0.temperature) }
+        let logits = inference.logits(pixels: pixels, batch: batch)
+        return SoftmaxCrossEntropy.probabilities(logits, temperature: temperature)
     }
 
     /// Logits [N, 10] for images [N, 28·28], batched.
     public func logits(_ pixels: [Float], batch: Int = 256) -> Tensor {
+        inference.logits(pixels: pixels, batch: batch)
+    }
+}
+
+/// A network's saved state as values: every tensor by its PyTorch state-dict
+/// name, and each batch norm's `num_batches_tracked`.
+struct Weights: Sendable {
+    let tensors: [(name: String, value: Tensor)]
+    let batchesTracked: [Int64]
+
+    init(_ network: Sequential) {
+        tensors = network.stateTensors.map { ($0.name, $0.value) }
+        batchesTracked = network.batchNorms.map(\.batchesTracked)
+    }
+
+    /// Puts these weights back into `network` (of the architecture they came from).
+    func restore(into network: Sequential) {
+        for (p, t) in zip(network.stateTensors, tensors) { p.value = t.value }
+        for (bn, t) in zip(network.batchNorms, batchesTracked) { bn.batchesTracked = t }
+    }
+}
+
+extension InferencePlan {
+    /// Logits [N, 10] for images [N, 28·28], `batch` images per pass.
+    func logits(pixels: [Float], batch: Int) -> Tensor {
         let n = pixels.count / LabelledImages.size
         var out: [Float] = []
         out.reserveCapacity(n * 10)
@@ -121,7 +196,7 @@ public final class Model: @unchecked Sendable {
             let m = min(batch, n - start)
             let x = Tensor(shape: [m, 1, 28, 28],
                            data: Array(pixels[start * LabelledImages.size ..< (start + m) * LabelledImages.size]))
-            out += network.forward(x).data
+            out += logits(x).data
         }
         return Tensor(shape: [n, 10], data: out)
     }

@@ -62,9 +62,9 @@ public struct Evaluation: Sendable, Codable {
     }
 
     /// Mean loss and accuracy without temperature, for training curves.
-    static func lossAndAccuracy(_ model: Model, _ data: LabelledImages) -> (loss: Float, accuracy: Float) {
+    static func lossAndAccuracy(_ inference: InferencePlan, _ data: LabelledImages) -> (loss: Float, accuracy: Float) {
         guard data.count > 0 else { return (0, 0) }
-        let r = SoftmaxCrossEntropy.evaluate(model.logits(data.pixels), labels: data.labels)
+        let r = SoftmaxCrossEntropy.evaluate(inference.logits(pixels: data.pixels, batch: 256), labels: data.labels)
         return (r.loss, Float(r.correct) / Float(data.count))
     }
 }

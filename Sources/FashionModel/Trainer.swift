@@ -60,7 +60,7 @@ public struct Trainer {
     public init(options: TrainingOptions) { self.options = options }
 
     /// Trains `model` in place; returns per-epoch history. The best epoch (by
-    /// validation loss) is the one left in the model.
+    /// validation loss) is the one left in the model, packed for inference once at the end.
     public func train(_ model: Model, on train: LabelledImages, validation: LabelledImages,
                       weights: [Float]? = nil) -> (history: [EpochRecord], bestEpoch: Int) {
         let net = model.network
@@ -69,7 +69,7 @@ public struct Trainer {
         let n = train.count, bs = options.batchSize
         let batches = (n + bs - 1) / bs
         var history: [EpochRecord] = []
-        var best: (loss: Float, epoch: Int, state: [Tensor], tracked: [Int64])? = nil
+        var best: (loss: Float, epoch: Int, weights: Weights)? = nil
         var order = Array(0..<n)
         let size = LabelledImages.size
         let started = DispatchTime.now().uptimeNanoseconds
@@ -104,7 +104,7 @@ public struct Trainer {
                                       loss: lossSum / Float(seen), accuracy: Float(correct) / Float(seen),
                                       imagesPerSecond: Double(seen) / elapsed, secondsLeft: total / doneFraction - total))
             }
-            let v = Evaluation.lossAndAccuracy(model, validation)
+            let v = Evaluation.lossAndAccuracy(InferencePlan(net), validation)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
                                      validationLoss: v.loss, validationAccuracy: v.accuracy,
                                      learningRate: options.rate(at: Double(epoch - 1) / Double(options.epochs)),
@@ -112,15 +112,13 @@ public struct Trainer {
             history.append(record)
             onEpoch(record)
             if best == nil || v.loss < best!.loss {
-                best = (v.loss, epoch, net.stateTensors.map(\.value), net.batchNorms.map(\.batchesTracked))
+                best = (v.loss, epoch, Weights(net))
             } else if let patience = options.patience, epoch - best!.epoch >= patience {
                 break
             }
         }
-        if let best {
-            for (p, t) in zip(net.stateTensors, best.state) { p.value = t }
-            for (bn, t) in zip(net.batchNorms, best.tracked) { bn.batchesTracked = t }
-        }
+        best?.weights.restore(into: net)
+        model.update(from: net)
         return (history, best?.epoch ?? 0)
     }
 }

@@ -21,6 +21,8 @@ final class InotifySource: Sendable {
     let folder: String
     let recursive: Bool
     private let running = Mutex(false)
+    /// The inode watched: a removal event for a folder still at the path under that inode is stale.
+    private let watched = Mutex<UInt64>(0)
     private static let fileEvents = Int32(IN_CLOSE_WRITE | IN_MOVED_TO)
     private static let dirEvents = Int32(IN_CREATE | IN_MOVED_TO)
 
@@ -54,6 +56,12 @@ final class InotifySource: Sendable {
         guard ok != 0 else {
             throw .watch(path: folder, reason: "cannot watch: \(String(cString: strerror(inotifytools_error())))")
         }
+        watched.withLock { $0 = inode(folder) ?? 0 }
+    }
+
+    private func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? UInt64(st.st_ino) : nil
     }
 
     private func loop(_ sink: @Sendable (Event) -> Void) {
@@ -64,7 +72,7 @@ final class InotifySource: Sendable {
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { sink(.rescan); continue }
             guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ String(cString: $0) }) else { continue }
             if mask & Self.selfEvents != 0 {
-                if dir == root { rewatch(sink) }
+                if dir == root && inode(folder) != watched.withLock({ $0 }) { rewatch(sink) }
                 continue
             }
             guard event.pointee.len > 0 else { continue }
@@ -100,8 +108,7 @@ final class InotifySource: Sendable {
         sink(.lost)
         var waited = 0
         while isRunning {
-            var st = stat()
-            let present = stat(folder, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            let present = inode(folder) != nil
             if !present && waited >= 10 { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             if present, (try? watch()) != nil { sink(.rescan); return }
             usleep(200_000)

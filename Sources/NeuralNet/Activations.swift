@@ -5,9 +5,16 @@ public final class ReLU: Layer {
     public func outputShape(_ s: [Int]) -> [Int] { s }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let out = Self.relu(x)
+        if training { y = out }
+        return out
+    }
+
+    public func frozen() -> InferenceStep { { ReLU.relu($0) } }
+
+    static func relu(_ x: Tensor) -> Tensor {
         var out = Tensor(uninitialized: x.shape)
         Elementwise.apply(.relu, x, x, into: &out)
-        if training { y = out }
         return out
     }
 
@@ -53,6 +60,8 @@ public final class Dropout: Layer {
         return y
     }
 
+    public func frozen() -> InferenceStep { { $0 } }
+
     public func backward(_ dy: Tensor) -> Tensor {
         guard rate > 0 else { return dy }
         var dx = Tensor(uninitialized: dy.shape)
@@ -67,9 +76,11 @@ public final class Flatten: Layer {
     public init() {}
     public func outputShape(_ s: [Int]) -> [Int] { [s.reduce(1, *)] }
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        input = x.shape
-        return x.reshaped([x.shape[0], x.itemSize])
+        if training { input = x.shape }
+        return Self.flatten(x)
     }
+    public func frozen() -> InferenceStep { { Flatten.flatten($0) } }
+    static func flatten(_ x: Tensor) -> Tensor { x.reshaped([x.shape[0], x.itemSize]) }
     public func backward(_ dy: Tensor) -> Tensor { dy.reshaped(input) }
 }
 

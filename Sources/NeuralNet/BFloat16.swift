@@ -13,7 +13,7 @@ public enum BFloat16 {
     public static let enabled = available && getenvString("FASHIONSORT_PRECISION") != "float32"
 
     /// A [m × k] rounded to bfloat16 and packed once (a layer's weights).
-    struct PackedA {
+    struct PackedA: Sendable {
         let m: Int, k: Int
         let words: [UInt16]
         init(m: Int, k: Int, rows a: UnsafePointer<Float>, lda: Int) {

@@ -25,22 +25,21 @@ public final class BatchNorm: Layer {
     public var buffers: [Parameter] { [runningMean, runningVar] }
     public func outputShape(_ s: [Int]) -> [Int] { s }
 
-    /// Calls `body(channel, n, s)` for every channel, channels spread over the cores.
-    private func perChannel(_ n: Int, _ s: Int, _ body: (Int) -> Void) {
+    /// Calls `body(channel)` for every channel of [n, channels, s], channels spread over the cores.
+    private static func perChannel(_ channels: Int, _ n: Int, _ s: Int, _ body: (Int) -> Void) {
         Parallel.slices(channels, minimum: max(1, 8192 / max(1, n * s))) { _, r in for ch in r { body(ch) } }
     }
 
-    // x [N, C, (H, W)] → y, same shape
+    // x [N, C, (H, W)] → y, same shape; inference uses the running statistics (`frozen()`).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training else { return frozen()(x) }
         shape = x.shape
         let n = x.shape[0], c = channels, s = x.itemSize / c, m = Float(n * s)
         var y = Tensor(uninitialized: x.shape)
         var mean = runningMean.value.data, variance = runningVar.value.data
-        if training {
-            batchesTracked += 1
-            resize(&xhat, to: x.count)
-            invStd = [Float](repeating: 0, count: c)
-        }
+        batchesTracked += 1
+        resize(&xhat, to: x.count)
+        invStd = [Float](repeating: 0, count: c)
         x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in
         xhat.withUnsafeMutableBufferPointer { hb in
@@ -49,39 +48,55 @@ public final class BatchNorm: Layer {
         invStd.withUnsafeMutableBufferPointer { ib in
         weight.value.data.withUnsafeBufferPointer { g in
         bias.value.data.withUnsafeBufferPointer { b in
-            let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
-            let hp = training ? SendablePointer(hb.baseAddress!) : nil
+            let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!), hp = SendablePointer(hb.baseAddress!)
             let mp = SendablePointer(mb.baseAddress!), vp = SendablePointer(vb.baseAddress!)
-            let ip = training ? SendablePointer(ib.baseAddress!) : nil
-            perChannel(n, s) { ch in
-                if let ip, let hp {
-                    // Two passes (mean, then squared deviations) for accuracy.
-                    var sum: Float = 0
-                    for i in 0..<n { sum += Vector.sum(xp + (i * c + ch) * s, s) }
-                    let mu = sum / m
-                    var sq: Float = 0
-                    for i in 0..<n { sq += Vector.sumOfSquares(xp + (i * c + ch) * s, s, minus: mu) }
-                    let v = sq / m
-                    let inv = 1 / (v + eps).squareRoot()
-                    ip.p[ch] = inv
-                    for i in 0..<n {
-                        let o = (i * c + ch) * s
-                        for j in 0..<s { hp.p[o + j] = (xp[o + j] - mu) * inv }
-                        Vector.affine(hp.p + o, s, scale: g[ch], shift: b[ch], into: yp.p + o)
-                    }
-                    mp.p[ch] = (1 - momentum) * mp.p[ch] + momentum * mu
-                    vp.p[ch] = (1 - momentum) * vp.p[ch] + momentum * v * m / max(m - 1, 1)
-                } else {
-                    let scale = g[ch] / (vp.p[ch] + eps).squareRoot(), shift = b[ch] - mp.p[ch] * scale
-                    for i in 0..<n { let o = (i * c + ch) * s; Vector.affine(xp + o, s, scale: scale, shift: shift, into: yp.p + o) }
+            let ip = SendablePointer(ib.baseAddress!)
+            Self.perChannel(c, n, s) { ch in
+                // Two passes (mean, then squared deviations) for accuracy.
+                var sum: Float = 0
+                for i in 0..<n { sum += Vector.sum(xp + (i * c + ch) * s, s) }
+                let mu = sum / m
+                var sq: Float = 0
+                for i in 0..<n { sq += Vector.sumOfSquares(xp + (i * c + ch) * s, s, minus: mu) }
+                let v = sq / m
+                let inv = 1 / (v + eps).squareRoot()
+                ip.p[ch] = inv
+                for i in 0..<n {
+                    let o = (i * c + ch) * s
+                    for j in 0..<s { hp.p[o + j] = (xp[o + j] - mu) * inv }
+                    Vector.affine(hp.p + o, s, scale: g[ch], shift: b[ch], into: yp.p + o)
                 }
+                mp.p[ch] = (1 - momentum) * mp.p[ch] + momentum * mu
+                vp.p[ch] = (1 - momentum) * vp.p[ch] + momentum * v * m / max(m - 1, 1)
             }
         }}}}}}}}
-        if training {
-            runningMean.value.data = mean
-            runningVar.value.data = variance
-        }
+        runningMean.value.data = mean
+        runningVar.value.data = variance
         return y
+    }
+
+    /// y = x·scale + shift per channel, with scale = γ/√(σ² + ε) and shift = β − μ·scale.
+    /// (After a convolution or dense layer the plan folds this into its epilogue instead.)
+    public func frozen() -> InferenceStep {
+        let g = weight.value.data, b = bias.value.data, mean = runningMean.value.data, variance = runningVar.value.data
+        let scale = (0..<channels).map { g[$0] / (variance[$0] + eps).squareRoot() }
+        let shift = (0..<channels).map { b[$0] - mean[$0] * scale[$0] }
+        let c = channels
+        return { x in
+            let n = x.shape[0], s = x.itemSize / c
+            var y = Tensor(uninitialized: x.shape)
+            x.data.withUnsafeBufferPointer { xb in
+            y.data.withUnsafeMutableBufferPointer { yb in
+                let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+                BatchNorm.perChannel(c, n, s) { ch in
+                    for i in 0..<n {
+                        let o = (i * c + ch) * s
+                        Vector.affine(xp + o, s, scale: scale[ch], shift: shift[ch], into: yp.p + o)
+                    }
+                }
+            }}
+            return y
+        }
     }
 
     // dx = γ·invstd/m · (m·dy − Σdy − x̂·Σ(dy·x̂))
@@ -96,7 +111,7 @@ public final class BatchNorm: Layer {
             let dp = db.baseAddress!, hp = hb.baseAddress!, xp = SendablePointer(xb.baseAddress!)
             let ggp = SendablePointer(gg.baseAddress!), bgp = SendablePointer(bg.baseAddress!)
             let gamma = weight.value.data, inv = invStd
-            perChannel(n, s) { ch in
+            Self.perChannel(c, n, s) { ch in
                 var sumDy: Float = 0, sumDyH: Float = 0
                 for i in 0..<n {
                     let o = (i * c + ch) * s

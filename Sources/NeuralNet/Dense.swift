@@ -3,10 +3,7 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public let inFeatures: Int, outFeatures: Int
     public let weight: Parameter, bias: Parameter
     public var needsInputGradient = true
-    private var x = Tensor(zeros: [0])
-    /// W in bfloat16 for batched inference, and the weight buffer it was made from.
-    private var reduced: BFloat16.PackedA?
-    private var reducedFrom: UnsafeRawPointer?
+    private var x = Tensor(zeros: [0])   // [N, in] of the last training forward
 
     /// `random: false` leaves the weights zero, for a checkpoint to fill.
     public init(name: String, inFeatures: Int, outFeatures: Int, rng: inout RNG, random: Bool = true) {
@@ -24,39 +21,44 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public var parameters: [Parameter] { [weight, bias] }
     public func outputShape(_ s: [Int]) -> [Int] { [outFeatures] }
 
-    // x [N, in] → y [N, out]
+    // x [N, in] → y [N, out]; inference packs the weights on every call (`frozen()` packs once).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        if training { self.x = x; reduced = nil }
-        return product(x, Epilogue(bias: bias), bfloat16: !training && BFloat16.enabled)
+        guard training else { return frozen()(x) }
+        self.x = x
+        return weight.value.data.withUnsafeBufferPointer {
+            Self.product(x, $0.baseAddress!, inFeatures, outFeatures, reduced: nil, Epilogue(bias: bias))
+        }
     }
 
     public var canPool: Bool { false }
 
-    // x [N, in] → y [N, out] = epilogue(x·Wᵀ)
-    public func infer(_ x: Tensor, _ epilogue: Epilogue) -> Tensor {
-        product(x, epilogue, bfloat16: BFloat16.enabled)
+    public func frozen(_ epilogue: Epilogue) -> InferenceStep {
+        let inference = Inference(inFeatures: inFeatures, outFeatures: outFeatures, weights: weight.value.data,
+                                  epilogue)
+        return { inference($0) }
     }
 
-    /// Training keeps float32; inference may round the products to bfloat16.
-    private func product(_ x: Tensor, _ epilogue: Epilogue, bfloat16: Bool) -> Tensor {
-        let n = x.shape[0], fi = inFeatures, fo = outFeatures
+    // x [N, in] → y [N, out] = epilogue(x·Wᵀ), W [out, in]. Training keeps float32; with
+    // `reduced` (W in bfloat16) inference rounds the products of larger batches.
+    static func product(_ x: Tensor, _ wp: UnsafePointer<Float>, _ fi: Int, _ fo: Int, reduced: BFloat16.PackedA?,
+                        _ epilogue: Epilogue) -> Tensor {
+        let n = x.shape[0]
         var y = Tensor(uninitialized: [n, fo])
         x.data.withUnsafeBufferPointer { xb in
-        weight.value.data.withUnsafeBufferPointer { wb in
         y.data.withUnsafeMutableBufferPointer { yb in
-            let xp = xb.baseAddress!, wp = wb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+            let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
             if n < 4 {
                 // A few rows: dot products over W's contiguous rows beat packing all of
                 // Wᵀ; on one core, as for a lone image's convolutions (Conv2D).
                 for i in 0..<n { for o in 0..<fo { yp.p[i * fo + o] = Vector.dot(wp + o * fi, xp + i * fi, fi) } }
-            } else if bfloat16, let w = reducedWeights(wp) {
+            } else if let reduced {
                 // Yᵀ [out, rows] = W · Xᵀ, the weights packed once; then back to rows.
-                let wv = UncheckedSendable(w)
                 Parallel.slices(n, minimum: 32) { _, r in
                     let yt = UnsafeMutablePointer<Float>.allocate(capacity: fo * r.count)
                     let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: BFloat16.scratchCount(k: fi, n: r.count))
                     defer { yt.deallocate(); scratch.deallocate() }
-                    BFloat16.multiply(wv.value, n: r.count, xp + r.lowerBound * fi, ldb: fi, transposed: true, yt, ldc: r.count, scratch: scratch)
+                    BFloat16.multiply(reduced, n: r.count, xp + r.lowerBound * fi, ldb: fi, transposed: true,
+                                      yt, ldc: r.count, scratch: scratch)
                     for (i, row) in r.enumerated() { for o in 0..<fo { yp.p[row * fo + o] = yt[o * r.count + i] } }
                 }
             } else {
@@ -66,18 +68,8 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
                 }
             }
             for i in 0..<n { epilogue.row(yp.p + i * fo, fo) }
-        }}}
+        }}
         return y
-    }
-
-    /// W [out, in] in bfloat16, packed on first use and again when the weights
-    /// are replaced or trained.
-    private func reducedWeights(_ w: UnsafePointer<Float>) -> BFloat16.PackedA? {
-        if reduced == nil || reducedFrom != UnsafeRawPointer(w) {
-            reduced = BFloat16.PackedA(m: outFeatures, k: inFeatures, rows: w, lda: inFeatures)
-            reducedFrom = UnsafeRawPointer(w)
-        }
-        return reduced
     }
 
     // dy [N, out] → dx [N, in]; dW += dyᵀ·x, db += Σ dy
@@ -103,5 +95,33 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
             }
         }}}}
         return dx
+    }
+}
+
+extension Dense {
+    /// The layer at inference: its weights copied, and packed in bfloat16 where that is on.
+    struct Inference: Sendable {
+        let inFeatures: Int, outFeatures: Int
+        /// W [out, in], for a few rows' dot products and for float32 products.
+        let weights: [Float]
+        let reduced: BFloat16.PackedA?
+        let epilogue: Epilogue
+
+        init(inFeatures: Int, outFeatures: Int, weights: [Float], _ epilogue: Epilogue) {
+            self.inFeatures = inFeatures
+            self.outFeatures = outFeatures
+            self.weights = weights
+            self.epilogue = epilogue
+            reduced = !BFloat16.enabled ? nil : weights.withUnsafeBufferPointer {
+                BFloat16.PackedA(m: outFeatures, k: inFeatures, rows: $0.baseAddress!, lda: inFeatures)
+            }
+        }
+
+        // x [N, in] → y [N, out]
+        func callAsFunction(_ x: Tensor) -> Tensor {
+            weights.withUnsafeBufferPointer {
+                Dense.product(x, $0.baseAddress!, inFeatures, outFeatures, reduced: reduced, epilogue)
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 /// norm folded in at inference), then optionally ReLU and a 2×2 max pool.
 /// Fused, each output is written once instead of once per layer; for the first
 /// convolution at batch 256 that saves three passes over 22 MB.
-public struct Epilogue {
+public struct Epilogue: Sendable {
     /// Per output channel: y = sum·scale + shift (scale nil means 1).
     var scale: [Float]?
     var shift: [Float]
@@ -71,5 +71,10 @@ public protocol EpilogueFusable: Layer {
     var bias: Parameter { get }
     /// Whether the epilogue may pool (the output is a feature map).
     var canPool: Bool { get }
-    func infer(_ x: Tensor, _ epilogue: Epilogue) -> Tensor
+    /// Inference with the current weights packed, its sums going through `epilogue`.
+    func frozen(_ epilogue: Epilogue) -> InferenceStep
+}
+
+extension EpilogueFusable {
+    public func frozen() -> InferenceStep { frozen(Epilogue(bias: bias)) }
 }

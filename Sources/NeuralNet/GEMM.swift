@@ -26,7 +26,7 @@ public enum GEMM {
 
     /// A packed once and reused: a layer's weights at inference time, so a
     /// batch-1 forward pass does not repack every filter on every call.
-    public struct PackedA {
+    public struct PackedA: Sendable {
         public let m: Int, k: Int
         let panels: [Float]
         public init(m: Int, k: Int, _ a: Operand) {
@@ -139,7 +139,7 @@ public enum GEMM {
     /// B packed once, as 16-column panels per k-block: a layer's transposed
     /// weights when the output map is narrower than one panel (a 3×3 map at
     /// batch 1 filled 9 of every 16 columns the other way round).
-    public struct PackedB {
+    public struct PackedB: Sendable {
         public let k: Int, n: Int
         let panels: [Float]
         public init(k: Int, n: Int, _ b: Operand) {

@@ -20,11 +20,14 @@ public final class Parameter {
 
 /// One step of a sequential network. Forward caches what backward needs;
 /// backward takes dL/dy, accumulates parameter gradients and returns dL/dx.
+/// Inference runs on `frozen()`, which leaves the layer untouched.
 public protocol Layer: AnyObject {
     /// Output shape (without the batch dimension) for an input shape.
     func outputShape(_ input: [Int]) -> [Int]
     func forward(_ x: Tensor, training: Bool) -> Tensor
     func backward(_ dy: Tensor) -> Tensor
+    /// Inference with the current weights copied (and packed): later training does not change it.
+    func frozen() -> InferenceStep
     /// Trained tensors.
     var parameters: [Parameter] { get }
     /// Saved but untrained state (batch-norm running statistics).
@@ -35,6 +38,10 @@ extension Layer {
     public var parameters: [Parameter] { [] }
     public var buffers: [Parameter] { [] }
 }
+
+/// A layer's inference, x [N, …] → y [N, …]: it shares nothing mutable, so
+/// concurrent calls are safe; each call allocates its own scratch memory.
+public typealias InferenceStep = @Sendable (Tensor) -> Tensor
 
 /// Layers whose input gradient can be skipped (the first layer of a network).
 public protocol InputGradientOptional: Layer {

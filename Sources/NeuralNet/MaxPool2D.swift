@@ -10,10 +10,10 @@ public final class MaxPool2D: Layer {
 
     // x [N, C, H, W] → y [N, C, H/2, W/2]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training else { return Self.inference(x) }
         input = x.shape
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = h / 2, ow = w / 2
         var y = Tensor(uninitialized: [n, c, oh, ow])
-        if !training { return inference(x, into: y) }
         if argmax.count != y.count { argmax = [Int32](repeating: 0, count: y.count) }
         x.data.withUnsafeBufferPointer { xp in
         y.data.withUnsafeMutableBufferPointer { yp in
@@ -42,10 +42,12 @@ public final class MaxPool2D: Layer {
         return y
     }
 
+    public func frozen() -> InferenceStep { { MaxPool2D.inference($0) } }
+
     /// Without backward to serve, no argmax: the epilogue's pooling loop, plane by plane.
-    private func inference(_ x: Tensor, into y: Tensor) -> Tensor {
-        var y = y
+    static func inference(_ x: Tensor) -> Tensor {
         let c = x.shape[1], h = x.shape[2], w = x.shape[3], planes = x.shape[0] * c
+        var y = Tensor(uninitialized: [x.shape[0], c, h / 2, w / 2])
         let pooling = Epilogue(poolingChannels: c)
         x.data.withUnsafeBufferPointer { xb in
         y.data.withUnsafeMutableBufferPointer { yb in

@@ -30,15 +30,15 @@ public enum Parallel {
     }
 }
 
-/// Carries a value into `concurrentPerform`, whose workers touch disjoint data.
+/// Carries a value into `concurrentPerform`; unchecked, and safe because its workers touch disjoint data.
 public struct UncheckedSendable<T>: @unchecked Sendable {
     public let value: T
     public init(_ value: T) { self.value = value }
 }
 
 /// A raw pointer that may cross into `concurrentPerform` (Swift 6 rejects
-/// capturing plain pointers in `@Sendable` closures); each worker writes a
-/// disjoint part.
+/// capturing plain pointers in `@Sendable` closures); unchecked, and safe
+/// because each worker writes a disjoint part.
 public struct SendablePointer: @unchecked Sendable {
     public let p: UnsafeMutablePointer<Float>
     public init(_ p: UnsafeMutablePointer<Float>) { self.p = p }

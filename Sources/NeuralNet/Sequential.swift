@@ -11,25 +11,10 @@ public final class Sequential {
         if let first = layers.first as? InputGradientOptional { first.needsInputGradient = false }
     }
 
+    /// Training runs the layers one by one, each caching what `backward` needs. Inference
+    /// builds an `InferencePlan` on every call: for repeated inference keep one instead.
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
-        training ? layers.reduce(x) { $1.forward($0, training: true) } : infer(x)
-    }
-
-    /// Inference: each convolution or dense layer takes the batch norm, ReLU and
-    /// max pool after it into its epilogue; other layers run as they are.
-    private func infer(_ x: Tensor) -> Tensor {
-        var x = x, i = 0
-        while i < layers.count {
-            let layer = layers[i]
-            i += 1
-            guard let fusable = layer as? EpilogueFusable else { x = layer.forward(x, training: false); continue }
-            var epilogue = Epilogue(bias: fusable.bias)
-            if i < layers.count, let bn = layers[i] as? BatchNorm { epilogue.fold(bn); i += 1 }
-            if i < layers.count, layers[i] is ReLU { epilogue.relu = true; i += 1 }
-            if fusable.canPool, i < layers.count, layers[i] is MaxPool2D { epilogue.pool = true; i += 1 }
-            x = fusable.infer(x, epilogue)
-        }
-        return x
+        training ? layers.reduce(x) { $1.forward($0, training: true) } : InferencePlan(self).logits(x)
     }
 
     /// Back-propagates dL/dy through every layer, accumulating gradients.
@@ -46,10 +31,4 @@ public final class Sequential {
 
     /// Batch-norm layers, whose `num_batches_tracked` a PyTorch state dict also holds.
     public var batchNorms: [BatchNorm] { layers.compactMap { $0 as? BatchNorm } }
-
-    /// Shape after each layer, for a summary.
-    public func shapes() -> [[Int]] {
-        var s = inputShape
-        return layers.map { s = $0.outputShape(s); return s }
-    }
 }

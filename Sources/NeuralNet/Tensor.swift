@@ -23,8 +23,6 @@ public struct Tensor: Sendable {
     }
 
     public var count: Int { data.count }
-    /// The leading (batch) dimension.
-    public var batch: Int { shape[0] }
     /// Values per batch item.
     public var itemSize: Int { shape.dropFirst().reduce(1, *) }
 

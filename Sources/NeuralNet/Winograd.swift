@@ -10,7 +10,7 @@
 /// Only the forward pass at inference uses it; training keeps the im2col path,
 /// whose columns its backward pass reuses. Results agree with im2col to float
 /// rounding (about 1e-6 relative; tested).
-struct Winograd {
+struct Winograd: Sendable {
     let inChannels: Int, outChannels: Int
     /// U[ξ] as 16 packed [OC, C] matrices.
     let transformed: [GEMM.PackedA]

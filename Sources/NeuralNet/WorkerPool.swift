@@ -9,6 +9,7 @@ import Synchronization
 /// core; small batches still split layer by layer). Spinning helpers answer within
 /// a microsecond while calls come back to back, as OpenMP's and Eigen's
 /// pools do, and sleep after `spinLimit` idle polls so an idle daemon costs nothing.
+/// Unchecked: all shared state is atomic except `job`, which `busy` and `epoch`'s release/acquire order.
 final class WorkerPool: @unchecked Sendable {
     private let helpers: Int
     /// Job number × 256 + its part count, so a helper reads both at once.

@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
 
     func measure(_ arch: Architecture) -> Result {
         let model = Model(architecture: arch, seed: 1)
-        let net = model.network
+        let net = model.network, inference = model.inference
         var rng = RNG(seed: 2)
         func batch(_ n: Int) -> Tensor {
             Tensor(shape: [n, 1, 28, 28], data: (0..<n * 784).map { _ in rng.uniform() })
@@ -92,8 +92,8 @@ struct BenchCommand: ParsableCommand {
         let adam = Adam(net.parameters, learningRate: 1e-4)
 
         // Many short runs: on a shared machine a long one rarely escapes every interruption.
-        let single = bestTime(runs: max(20, 4 * runs)) { for _ in 0..<25 { _ = net.forward(one) } } / 25
-        let forward = best { for _ in 0..<4 { _ = net.forward(big) } } / 4
+        let single = bestTime(runs: max(20, 4 * runs)) { for _ in 0..<25 { _ = inference.logits(one) } } / 25
+        let forward = best { for _ in 0..<4 { _ = inference.logits(big) } } / 4
         let step =
             best {
                 for _ in 0..<8 {
@@ -119,16 +119,16 @@ struct BenchCommand: ParsableCommand {
             Tensor(shape: [n, 1, 28, 28], data: (0..<n * 784).map { _ in rng.uniform() })
         }
         func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
-        let count = net.layers.count
+        let count = net.layers.count, frozen = net.layers.map { $0.frozen() }
         var one = [Double](repeating: .infinity, count: count), big = one, fwd = one, bwd = one
         let x1 = input(1), x256 = input(256), x128 = input(128)
         for _ in 0..<max(2, runs) {
             for (x, reps) in [(x1, 200), (x256, 1)] {
                 var x = x
-                for (i, layer) in net.layers.enumerated() {
+                for (i, layer) in frozen.enumerated() {
                     let t0 = clock()
                     var y = x
-                    for _ in 0..<reps { y = layer.forward(x, training: false) }
+                    for _ in 0..<reps { y = layer(x) }
                     let ms = (clock() - t0) / Double(reps)
                     if reps == 1 { big[i] = min(big[i], ms) } else { one[i] = min(one[i], ms) }
                     x = y

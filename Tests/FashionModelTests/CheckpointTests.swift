@@ -16,7 +16,9 @@ import Testing
         let model = Model(architecture: arch, seed: 3)
         // Move batch-norm statistics off their initial values so they are tested too.
         let x = Tensor(shape: [4, 1, 28, 28], data: sampleInput())
-        _ = model.network.forward(x, training: true)
+        let net = model.network
+        _ = net.forward(x, training: true)
+        model.update(from: net)
         model.metadata["training"] = "{\"epochs\":1}"
         try model.save(to: "\(dir)/m.safetensors")
         let loaded = try Model(contentsOf: "\(dir)/m.safetensors")
@@ -91,7 +93,9 @@ import Testing
 
     @Test func refusesNaNWeights() throws {
         let m = Model(architecture: .seed)
-        m.network.parameters[0].value.data[0] = .nan
+        let net = m.network
+        net.parameters[0].value.data[0] = .nan
+        m.update(from: net)
         refusal(m.encoded(), mentions: "NaN")
     }
 }

@@ -72,7 +72,7 @@ struct BFloat16Tests {
 extension BFloat16Tests {
     /// A batched dense layer (the default model's 3136 → 256, and an odd width
     /// and batch) against the float32 product: its inputs are read transposed and
-    /// the bfloat16 weights are packed again after the weights change.
+    /// the bfloat16 weights are packed again for new weights.
     @Test(arguments: [(3136, 256, 40), (37, 19, 5)])
     func denseMatchesFloat(inputs: Int, outputs: Int, batch: Int) {
         var rng = RNG(seed: UInt64(inputs + outputs))

@@ -98,15 +98,17 @@ import Testing
 }
 
 @Suite struct ConvPackedWeightsTests {
-    /// Inference reuses packed weights; assigning new weights must invalidate them.
-    @Test func newWeightsAreSeenByInference() {
+    /// A frozen layer keeps the weights it was packed from; new weights reach the next one.
+    @Test func frozenWeightsStayAsPacked() {
         var rng = RNG(seed: 12)
         let conv = Conv2D(name: "c", inChannels: 2, outChannels: 7, padding: 1, rng: &rng)
         let x = Tensor(shape: [3, 2, 5, 5], data: (0..<150).map { _ in rng.normal() })
-        let before = conv.forward(x, training: false)
+        let frozen = conv.frozen()
+        let before = frozen(x)
         #expect(conv.forward(x, training: true).data == before.data)
         conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { $0 * 2 })
-        let after = conv.forward(x, training: false)
+        #expect(frozen(x).data == before.data)
+        let after = conv.frozen()(x)
         for i in 0..<after.count { #expect(abs(after.data[i] - 2 * before.data[i]) < 1e-4) }
     }
 }

@@ -17,7 +17,7 @@ import Testing
         let tolerance: Float = BFloat16.enabled ? 0.05 : 1e-4
         let worst = zip(fast.data, plain.data).map { abs($0 - $1) }.max()!
         #expect(worst < tolerance, "largest difference \(worst)")
-        // New weights after a training pass are transformed again, not served from the cache.
+        // New weights are transformed again by the next inference.
         conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { -$0 })
         let flipped = conv.forward(x, training: false)
         let r = plain.count / (n * oc)
