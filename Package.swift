@@ -68,7 +68,9 @@ let package = Package(
             swiftSettings: fast),
         .executableTarget(
             name: "fashionsortd",
-            dependencies: ["Inbox", "FashionModel", argumentParser, logging, lifecycle, signals, configuration, yams, system],
+            dependencies: [
+                "Inbox", "FashionModel", argumentParser, logging, lifecycle, signals, configuration, yams, system,
+            ],
             swiftSettings: fast),
         .executableTarget(
             name: "fashionsort",
@@ -79,7 +81,8 @@ let package = Package(
             swiftSettings: fast),
 
         // Tests mirror the targets. TestSupport: temporary folders, the built binaries, waiting, CSV rows.
-        .target(name: "TestSupport", dependencies: ["Results", "ImageSynthesis", "FashionModel"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Results", "ImageSynthesis", "FashionModel"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(
@@ -97,7 +100,8 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: fast),
-        .testTarget(name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
+        .testTarget(
+            name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
         .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -52,7 +52,11 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
     png_infop info = png_create_info_struct(png);
     uint8_t *volatile rgba = NULL;
     png_bytep *volatile rows = NULL;
-    if (!info) { png_destroy_read_struct(&png, NULL, NULL); fsc_set_message(message, "out of memory"); return FSC_NO_MEMORY; }
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        fsc_set_message(message, "out of memory");
+        return FSC_NO_MEMORY;
+    }
     if (setjmp(ctx.jump)) {
         free(rgba);
         free(rows);

@@ -168,7 +168,8 @@ void fsk_bf16_gemm(int m, int n, int k, const uint16_t *packed_a, const float *b
         for (int j = 0; j < n; j++) {
             float sum = 0;
             for (int q = 0; q < k; q++) {
-                sum += from_bf16(panel[((q / 2) * MR + i % MR) * 2 + q % 2]) * from_bf16(to_bf16(b_transposed ? b[(size_t)j * ldb + q] : b[(size_t)q * ldb + j]));
+                float bq = b_transposed ? b[(size_t)j * ldb + q] : b[(size_t)q * ldb + j];
+                sum += from_bf16(panel[((q / 2) * MR + i % MR) * 2 + q % 2]) * from_bf16(to_bf16(bq));
             }
             c[(size_t)i * ldc + j] = sum;
         }

@@ -28,7 +28,7 @@ public enum Calibration {
     static func nll(_ logits: Tensor, _ labels: [Int], _ t: Float) -> Double {
         let p = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
         var s = 0.0
-        for (i, y) in labels.enumerated() { s -= Double(_log(max(p.data[i * p.shape[1] + y], 1e-12))) }
+        for (i, y) in labels.enumerated() { s -= Double(Math.log(max(p.data[i * p.shape[1] + y], 1e-12))) }
         return s / Double(max(1, labels.count))
     }
 
@@ -39,17 +39,12 @@ public enum Calibration {
         var a = hi - g * (hi - lo), b = lo + g * (hi - lo)
         var fa = nll(logits, labels, a), fb = nll(logits, labels, b)
         for _ in 0..<40 {
-            if fa < fb { hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = nll(logits, labels, a) }
-            else { lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = nll(logits, labels, b) }
+            if fa < fb {
+                hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = nll(logits, labels, a)
+            } else {
+                lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = nll(logits, labels, b)
+            }
         }
         return (lo + hi) / 2
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) private func _log(_ x: Float) -> Float { Glibc.logf(x) }
-#else
-import Darwin
-@inline(__always) private func _log(_ x: Float) -> Float { Darwin.logf(x) }
-#endif

@@ -42,15 +42,20 @@ public final class Model: Sendable {
 
     /// A He-initialised network from `seed`; nil leaves the weights zero.
     public convenience init(architecture: Architecture, seed: UInt64? = 0) {
-        self.init(architecture: architecture, network: architecture.build(seed: seed), metadata: [:], id: "untrained",
-                  temperature: 1)
+        self.init(
+            architecture: architecture, network: architecture.build(seed: seed), metadata: [:], id: "untrained",
+            temperature: 1)
     }
 
-    private init(architecture: Architecture, network: Sequential, metadata: [String: String], id: String,
-                 temperature: Float) {
+    private init(
+        architecture: Architecture, network: Sequential, metadata: [String: String], id: String,
+        temperature: Float
+    ) {
         self.architecture = architecture
-        state = Mutex(State(weights: Weights(network), inference: InferencePlan(network), metadata: metadata, id: id,
-                            temperature: temperature))
+        state = Mutex(
+            State(
+                weights: Weights(network), inference: InferencePlan(network), metadata: metadata, id: id,
+                temperature: temperature))
     }
 
     /// `__metadata__` strings: format, architecture, classes, preprocessing, training, metrics, created.
@@ -92,7 +97,8 @@ public final class Model: Sendable {
 
     public convenience init(contentsOf path: String) throws(CheckpointError) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
+            let reason =
+                FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
             throw .unreadable(path: path, reason: reason)
         }
         try self.init(bytes: [UInt8](data), path: path)
@@ -102,10 +108,12 @@ public final class Model: Sendable {
         let file: Safetensors
         do { file = try Safetensors(bytes: bytes) } catch { throw .invalid(path: path, problem: error) }
         guard file.metadata["format"] == Self.format else {
-            throw .incompatible(path: path, reason: "metadata format is \(file.metadata["format"] ?? "absent"), expected \(Self.format)")
+            throw .incompatible(
+                path: path, reason: "metadata format is \(file.metadata["format"] ?? "absent"), expected \(Self.format)"
+            )
         }
         guard let archJSON = file.metadata["architecture"]?.data(using: .utf8),
-              let arch = try? JSONDecoder().decode(Architecture.self, from: archJSON)
+            let arch = try? JSONDecoder().decode(Architecture.self, from: archJSON)
         else { throw .incompatible(path: path, reason: "architecture metadata missing or unreadable") }
         let network = arch.build(seed: nil)
         do {
@@ -116,8 +124,9 @@ public final class Model: Sendable {
         for (i, bn) in network.batchNorms.enumerated() {
             bn.batchesTracked = file.int64("bn\(i + 1).num_batches_tracked") ?? 0
         }
-        self.init(architecture: arch, network: network, metadata: file.metadata, id: Self.contentID(bytes),
-                  temperature: Float(file.metadata["temperature"] ?? "1") ?? 1)
+        self.init(
+            architecture: arch, network: network, metadata: file.metadata, id: Self.contentID(bytes),
+            temperature: Float(file.metadata["temperature"] ?? "1") ?? 1)
     }
 
     // MARK: Saving
@@ -143,7 +152,9 @@ public final class Model: Sendable {
         state.withLock { $0.id = id }
     }
 
-    static let preprocessing = #"{"input":[1,28,28],"range":[0,1],"polarity":"garment bright on dark","source":"Fashion-MNIST IDX or ImageIntake conversion"}"#
+    static let preprocessing =
+        #"{"input":[1,28,28],"range":[0,1],"polarity":"garment bright on dark","#
+        + #""source":"Fashion-MNIST IDX or ImageIntake conversion"}"#
 
     /// FNV-1a of the file: a stable short id to tell models apart in logs and CSVs.
     static func contentID(_ bytes: [UInt8]) -> String {
@@ -194,8 +205,9 @@ extension InferencePlan {
         out.reserveCapacity(n * 10)
         for start in stride(from: 0, to: n, by: batch) {
             let m = min(batch, n - start)
-            let x = Tensor(shape: [m, 1, 28, 28],
-                           data: Array(pixels[start * LabelledImages.size ..< (start + m) * LabelledImages.size]))
+            let x = Tensor(
+                shape: [m, 1, 28, 28],
+                data: Array(pixels[start * LabelledImages.size..<(start + m) * LabelledImages.size]))
             out += logits(x).data
         }
         return Tensor(shape: [n, 10], data: out)
@@ -207,12 +219,15 @@ extension Model {
     /// the binary (`../share/fashionsort/`), else the build tree's resource.
     public static var defaultPath: String {
         if let env = ProcessInfo.processInfo.environment["FASHIONSORT_MODEL"], !env.isEmpty { return env }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let dir = (exe as NSString).deletingLastPathComponent
         let candidates = [
             "\(dir)/../share/fashionsort/default.safetensors",
             "\(dir)/FashionSort_FashionModel.resources/default.safetensors",
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/default.safetensors").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Resources/default.safetensors"
+            ).path,
         ]
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[2]
     }

@@ -30,7 +30,7 @@ public struct Evaluation: Sendable, Codable {
             var best = 0
             for j in 1..<k where p.data[i * k + j] > p.data[i * k + best] { best = j }
             confusion[labels[i]][best] += 1
-            loss -= Double(_logf(max(p.data[i * k + labels[i]], 1e-12)))
+            loss -= Double(Math.log(max(p.data[i * k + labels[i]], 1e-12)))
         }
         var scores: [ClassScore] = []
         for c in 0..<k {
@@ -40,14 +40,21 @@ public struct Evaluation: Sendable, Codable {
             let precision = predicted > 0 ? tp / predicted : 0
             let recall = support > 0 ? tp / Double(support) : 0
             let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-            scores.append(ClassScore(name: FashionClass(rawValue: c)!.name, precision: precision, recall: recall, f1: f1, support: support))
+            scores.append(
+                ClassScore(
+                    name: FashionClass(rawValue: c)!.name, precision: precision, recall: recall, f1: f1,
+                    support: support))
         }
         var pairs: [Confusion] = []
-        for a in 0..<k { for b in a + 1..<k where confusion[a][b] + confusion[b][a] > 0 {
-            let (x, y) = confusion[a][b] >= confusion[b][a] ? (a, b) : (b, a)
-            pairs.append(Confusion(actual: FashionClass(rawValue: x)!.name, predicted: FashionClass(rawValue: y)!.name,
-                                   count: confusion[a][b] + confusion[b][a]))
-        }}
+        for a in 0..<k {
+            for b in a + 1..<k where confusion[a][b] + confusion[b][a] > 0 {
+                let (x, y) = confusion[a][b] >= confusion[b][a] ? (a, b) : (b, a)
+                pairs.append(
+                    Confusion(
+                        actual: FashionClass(rawValue: x)!.name, predicted: FashionClass(rawValue: y)!.name,
+                        count: confusion[a][b] + confusion[b][a]))
+            }
+        }
         self.count = n
         self.accuracy = n > 0 ? Double((0..<k).reduce(0) { $0 + confusion[$1][$1] }) / Double(n) : 0
         self.loss = n > 0 ? loss / Double(n) : 0
@@ -68,11 +75,3 @@ public struct Evaluation: Sendable, Codable {
         return (r.loss, Float(r.correct) / Float(data.count))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
-#else
-import Darwin
-@inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
-#endif

@@ -19,7 +19,7 @@ extension Model {
     /// Predictions for images [N, 28·28].
     public func predict(_ pixels: [Float]) -> [Prediction] {
         let p = probabilities(pixels)
-        return (0..<p.shape[0]).map { Prediction(probabilities: p.data[$0 * 10 ..< $0 * 10 + 10]) }
+        return (0..<p.shape[0]).map { Prediction(probabilities: p.data[$0 * 10..<$0 * 10 + 10]) }
     }
 }
 

@@ -21,7 +21,7 @@ public struct TrainingOptions: Sendable {
     public func rate(at progress: Double) -> Float {
         switch schedule {
         case .constant: learningRate
-        case .cosine: learningRate * Float(0.5 * (1 + cos_(Double.pi * progress)))
+        case .cosine: learningRate * Float(0.5 * (1 + Math.cos(Double.pi * progress)))
         case .step: learningRate * (progress < 0.5 ? 1 : progress < 0.75 ? 0.1 : 0.01)
         }
     }
@@ -34,8 +34,10 @@ public struct EpochRecord: Sendable, Equatable {
     public var learningRate: Float
     public var seconds: Double
 
-    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float, validationAccuracy: Float,
-                learningRate: Float, seconds: Double) {
+    public init(
+        epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float, validationAccuracy: Float,
+        learningRate: Float, seconds: Double
+    ) {
         self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
         self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
         self.learningRate = learningRate; self.seconds = seconds
@@ -61,8 +63,10 @@ public struct Trainer {
 
     /// Trains `model` in place; returns per-epoch history. The best epoch (by
     /// validation loss) is the one left in the model, packed for inference once at the end.
-    public func train(_ model: Model, on train: LabelledImages, validation: LabelledImages,
-                      weights: [Float]? = nil) -> (history: [EpochRecord], bestEpoch: Int) {
+    public func train(
+        _ model: Model, on train: LabelledImages, validation: LabelledImages,
+        weights: [Float]? = nil
+    ) -> (history: [EpochRecord], bestEpoch: Int) {
         let net = model.network
         let adam = Adam(net.parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
         var rng = RNG(seed: options.seed &+ 0x5EED)
@@ -79,12 +83,14 @@ public struct Trainer {
             order.shuffle(using: &rng)
             var lossSum: Float = 0, correct = 0, seen = 0
             for b in 0..<batches {
-                let idx = order[b * bs ..< min(n, (b + 1) * bs)]
+                let idx = order[b * bs..<min(n, (b + 1) * bs)]
                 var x = Tensor(zeros: [idx.count, 1, 28, 28])
                 x.data.withUnsafeMutableBufferPointer { xp in
                     for (j, i) in idx.enumerated() {
                         let dst = xp.baseAddress! + j * size
-                        train.pixels.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + i * size, count: size) }
+                        train.pixels.withUnsafeBufferPointer {
+                            dst.update(from: $0.baseAddress! + i * size, count: size)
+                        }
                         if !options.augmentation.isNone { options.augmentation.apply(dst, rng: &rng) }
                     }
                 }
@@ -92,7 +98,8 @@ public struct Trainer {
                 let progress = (Double(epoch - 1) + Double(b) / Double(batches)) / Double(options.epochs)
                 adam.learningRate = options.rate(at: progress)
                 let out = net.forward(x, training: true)
-                let result = SoftmaxCrossEntropy.evaluate(out, labels: labels, weights: weights.map { w in idx.map { w[$0] } })
+                let result = SoftmaxCrossEntropy.evaluate(
+                    out, labels: labels, weights: weights.map { w in idx.map { w[$0] } })
                 net.backward(result.gradient)
                 adam.update()
                 lossSum += result.loss * Float(idx.count); correct += result.correct; seen += idx.count
@@ -100,15 +107,18 @@ public struct Trainer {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let doneFraction = (Double(epoch - 1) + Double(b + 1) / Double(batches)) / Double(options.epochs)
-                onBatch(BatchProgress(epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
-                                      loss: lossSum / Float(seen), accuracy: Float(correct) / Float(seen),
-                                      imagesPerSecond: Double(seen) / elapsed, secondsLeft: total / doneFraction - total))
+                onBatch(
+                    BatchProgress(
+                        epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
+                        loss: lossSum / Float(seen), accuracy: Float(correct) / Float(seen),
+                        imagesPerSecond: Double(seen) / elapsed, secondsLeft: total / doneFraction - total))
             }
             let v = Evaluation.lossAndAccuracy(InferencePlan(net), validation)
-            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
-                                     validationLoss: v.loss, validationAccuracy: v.accuracy,
-                                     learningRate: options.rate(at: Double(epoch - 1) / Double(options.epochs)),
-                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            let record = EpochRecord(
+                epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
+                validationLoss: v.loss, validationAccuracy: v.accuracy,
+                learningRate: options.rate(at: Double(epoch - 1) / Double(options.epochs)),
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             history.append(record)
             onEpoch(record)
             if best == nil || v.loss < best!.loss {
@@ -125,7 +135,9 @@ public struct Trainer {
 
 extension LabelledImages {
     /// A seeded split into (train, validation); validation gets `fraction` of the images.
-    public func split(validationFraction fraction: Double, seed: UInt64) -> (train: LabelledImages, validation: LabelledImages) {
+    public func split(
+        validationFraction fraction: Double, seed: UInt64
+    ) -> (train: LabelledImages, validation: LabelledImages) {
         var rng = RNG(seed: seed)
         var order = Array(0..<count)
         order.shuffle(using: &rng)
@@ -133,11 +145,3 @@ extension LabelledImages {
         return (subset(order[nv...]), subset(order[..<nv]))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func cos_(_ x: Double) -> Double { Glibc.cos(x) }
-#else
-import Darwin
-@inline(__always) func cos_(_ x: Double) -> Double { Darwin.cos(x) }
-#endif

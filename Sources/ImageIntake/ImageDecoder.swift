@@ -23,7 +23,8 @@ public struct DecodeLimits: Sendable {
     /// Larger files are refused before they are read.
     public var maxFileBytes: Int = 64 << 20
 
-    public init(maxSide: Int = 20_000, maxPixels: Int = 80_000_000, minLongSide: Int = 0, maxFileBytes: Int = 64 << 20) {
+    public init(maxSide: Int = 20_000, maxPixels: Int = 80_000_000, minLongSide: Int = 0, maxFileBytes: Int = 64 << 20)
+    {
         self.maxSide = maxSide; self.maxPixels = maxPixels; self.minLongSide = minLongSide
         self.maxFileBytes = maxFileBytes
     }

@@ -46,7 +46,11 @@ public enum PhotoLoader {
         }
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path, maxBytes: limits.maxFileBytes) } catch {
-            return done("", .failure(error.tooLarge ? .tooLarge(file: path, detail: error.reason) : .unreadable(file: path, reason: error.reason)))
+            return done(
+                "",
+                .failure(
+                    error.tooLarge
+                        ? .tooLarge(file: path, detail: error.reason) : .unreadable(file: path, reason: error.reason)))
         }
         let sha = hex(SHA256.hash(data: bytes))
         do {

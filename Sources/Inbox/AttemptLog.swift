@@ -18,8 +18,11 @@ final class AttemptLog: Sendable {
     func strikes() -> [String: Int] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
         return text.split(separator: "\n").reduce(into: [:]) { counts, line in
-            if line.hasPrefix("-") { counts[String(line.dropFirst()), default: 0] -= 1 }
-            else { counts[String(line.hasPrefix("+") ? line.dropFirst() : line), default: 0] += 1 }
+            if line.hasPrefix("-") {
+                counts[String(line.dropFirst()), default: 0] -= 1
+            } else {
+                counts[String(line.hasPrefix("+") ? line.dropFirst() : line), default: 0] += 1
+            }
         }
     }
 

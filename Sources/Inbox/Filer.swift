@@ -114,10 +114,14 @@ public final class Filer: Sendable {
                 problem = "cannot record results: \(error)"
                 break
             }
-            backlog.withLock { $0.unrecorded.removeFirst(); $0.unfiled += batch }
+            backlog.withLock {
+                $0.unrecorded.removeFirst(); $0.unfiled += batch
+            }
         }
         let now = DispatchTime.now().uptimeNanoseconds
-        let waiting = backlog.withLock { b in defer { b.unfiled = [] }; return b.unfiled }
+        let waiting = backlog.withLock { b in
+            defer { b.unfiled = [] }; return b.unfiled
+        }
         var unfiled: [Outcome] = []
         for o in waiting {
             do {
@@ -136,11 +140,14 @@ public final class Filer: Sendable {
         let (before, after) = backlog.withLock { b -> (String?, String?) in
             b.unfiled = unfiled + b.unfiled
             let before = b.error
-            b.error = problem.map { "\($0); \(b.unrecorded.reduce(0) { $0 + $1.count } + b.unfiled.count) files wait in work/" }
+            b.error = problem.map {
+                "\($0); \(b.unrecorded.reduce(0) { $0 + $1.count } + b.unfiled.count) files wait in work/"
+            }
             return (before, b.error)
         }
         if let after, before == nil {
-            logger.error("files wait in work/ and are retried", metadata: ["error": "\(after)", "folder": "\(layout.work)"])
+            logger.error(
+                "files wait in work/ and are retried", metadata: ["error": "\(after)", "folder": "\(layout.work)"])
         } else if before != nil && after == nil {
             logger.notice("recording and filing work again; nothing waits in work/")
         }

@@ -14,7 +14,8 @@ public enum InboxError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .folder(let p, let r), .watch(let p, let r), .locked(let p, let r),
-            .model(let p, let r): "\(p): \(r)"
+            .model(let p, let r):
+            "\(p): \(r)"
         case .feedbackLoop(let p, let r): "\(p): \(r)"
         }
     }

@@ -53,14 +53,17 @@ public final class InboxWatcher: Service {
                     continuation.yield(QueuedFile(path: path))
                 }
             case .rescan:
-                if lost.withLock({ was in defer { was = false }; return was }) {
+                if lost.withLock({ was in
+                    defer { was = false }; return was
+                }) {
                     logger.notice("watching the inbox again", metadata: ["inbox": "\(folder)"])
                 }
                 scan()
             case .lost:
                 lost.withLock { $0 = true }
-                logger.warning("the inbox was removed or renamed; watching it again once it is back (or made anew in 2 s)",
-                               metadata: ["inbox": "\(folder)"])
+                logger.warning(
+                    "the inbox was removed or renamed; watching it again once it is back (or made anew in 2 s)",
+                    metadata: ["inbox": "\(folder)"])
             }
         }
         defer { source?.stop() }

@@ -70,7 +70,9 @@ final class InotifySource: Sendable {
             guard let event = inotifytools_next_event(1) else { continue }
             let mask = event.pointee.mask
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { sink(.rescan); continue }
-            guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ String(cString: $0) }) else { continue }
+            guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ String(cString: $0) }) else {
+                continue
+            }
             if mask & Self.selfEvents != 0 {
                 if dir == root && inode(folder) != watched.withLock({ $0 }) { rewatch(sink) }
                 continue
@@ -109,7 +111,9 @@ final class InotifySource: Sendable {
         var waited = 0
         while isRunning {
             let present = inode(folder) != nil
-            if !present && waited >= 10 { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !present && waited >= 10 {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
             if present, (try? watch()) != nil { sink(.rescan); return }
             usleep(200_000)
             waited += 1

@@ -19,7 +19,8 @@ public struct InstanceLock: ~Copyable, Sendable {
             throw .folder(path: path, reason: "cannot open the instance lock: \(error)")
         }
         guard flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             try? fd.close()
             throw .locked(

@@ -29,7 +29,9 @@ final class LongNames: Sendable {
     /// Claim id → original name.
     func all() -> [String: String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
-        let entries = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Entry.self, from: Data($0.utf8)) }
+        let entries = text.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(Entry.self, from: Data($0.utf8))
+        }
         return Dictionary(entries.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -38,10 +38,14 @@ struct Recovery {
             if let output = recorded[id] {
                 do {
                     try filer.file(claim.workPath, recordedOutput: output, original: original)
-                    logger.info("recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
+                    logger.info(
+                        "recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
                 } catch {
-                    logger.error("cannot file; it stays in work/ until the next start", metadata: [
-                        "file": "\(original)", "error": "\(error)"])
+                    logger.error(
+                        "cannot file; it stays in work/ until the next start",
+                        metadata: [
+                            "file": "\(original)", "error": "\(error)",
+                        ])
                 }
             } else if counts[id, default: 0] >= 2 {
                 quarantined.append(quarantine(claim, model: model))

@@ -93,16 +93,18 @@ enum Elementwise {
     /// out = relu(a) | (b > 0 ? a : 0) | a·b
     static func apply(_ op: Operation, _ a: Tensor, _ b: Tensor, into out: inout Tensor) {
         a.data.withUnsafeBufferPointer { ab in
-        b.data.withUnsafeBufferPointer { bb in
-        out.data.withUnsafeMutableBufferPointer { ob in
-            let ap = ab.baseAddress!, bp = bb.baseAddress!, o = SendablePointer(ob.baseAddress!)
-            Parallel.slices(ab.count, minimum: 1 << 16) { _, r in
-                switch op {
-                case .relu: for i in r { o.p[i] = max(ap[i], 0) }
-                case .reluGradient: for i in r { o.p[i] = bp[i] > 0 ? ap[i] : 0 }
-                case .multiply: for i in r { o.p[i] = ap[i] * bp[i] }
+            b.data.withUnsafeBufferPointer { bb in
+                out.data.withUnsafeMutableBufferPointer { ob in
+                    let ap = ab.baseAddress!, bp = bb.baseAddress!, o = SendablePointer(ob.baseAddress!)
+                    Parallel.slices(ab.count, minimum: 1 << 16) { _, r in
+                        switch op {
+                        case .relu: for i in r { o.p[i] = max(ap[i], 0) }
+                        case .reluGradient: for i in r { o.p[i] = bp[i] > 0 ? ap[i] : 0 }
+                        case .multiply: for i in r { o.p[i] = ap[i] * bp[i] }
+                        }
+                    }
                 }
             }
-        }}}
+        }
     }
 }

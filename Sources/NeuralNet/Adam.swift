@@ -7,8 +7,10 @@ public final class Adam {
     private var step = 0
     private let params: [Parameter]
 
-    public init(_ params: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-7, weightDecay: Float = 0) {
+    public init(
+        _ params: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        eps: Float = 1e-7, weightDecay: Float = 0
+    ) {
         self.params = params
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
@@ -24,17 +26,20 @@ public final class Adam {
         for (i, p) in params.enumerated() {
             let decay = p.decay ? 1 - learningRate * weightDecay : 1
             p.value.data.withUnsafeMutableBufferPointer { w in
-            p.grad.data.withUnsafeMutableBufferPointer { g in
-            m[i].withUnsafeMutableBufferPointer { mp in
-            v[i].withUnsafeMutableBufferPointer { vp in
-                for j in w.indices {
-                    mp[j] = b1 * mp[j] + (1 - b1) * g[j]
-                    vp[j] = b2 * vp[j] + (1 - b2) * g[j] * g[j]
-                    let mh = mp[j] / c1, vh = vp[j] / c2
-                    w[j] = w[j] * decay - lr * mh / (vh.squareRoot() + eps)
-                    g[j] = 0
+                p.grad.data.withUnsafeMutableBufferPointer { g in
+                    m[i].withUnsafeMutableBufferPointer { mp in
+                        v[i].withUnsafeMutableBufferPointer { vp in
+                            for j in w.indices {
+                                mp[j] = b1 * mp[j] + (1 - b1) * g[j]
+                                vp[j] = b2 * vp[j] + (1 - b2) * g[j] * g[j]
+                                let mh = mp[j] / c1, vh = vp[j] / c2
+                                w[j] = w[j] * decay - lr * mh / (vh.squareRoot() + eps)
+                                g[j] = 0
+                            }
+                        }
+                    }
                 }
-            }}}}
+            }
         }
     }
 }

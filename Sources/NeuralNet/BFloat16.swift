@@ -31,11 +31,14 @@ public enum BFloat16 {
 
     /// C [m × n] = A · B, B [k × n] float32 rounded as it is packed: element (i, j)
     /// at `b[i·ldb + j]`, or at `b[j·ldb + i]` when `transposed`.
-    static func multiply(_ a: PackedA, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool = false,
-                         _ c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<UInt16>) {
+    static func multiply(
+        _ a: PackedA, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool = false,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<UInt16>
+    ) {
         a.words.withUnsafeBufferPointer { w in
-            fsk_bf16_gemm(Int32(a.m), Int32(n), Int32(a.k), w.baseAddress!, b, Int32(ldb), transposed ? 1 : 0,
-                          c, Int32(ldc), scratch)
+            fsk_bf16_gemm(
+                Int32(a.m), Int32(n), Int32(a.k), w.baseAddress!, b, Int32(ldb), transposed ? 1 : 0,
+                c, Int32(ldc), scratch)
         }
     }
 }

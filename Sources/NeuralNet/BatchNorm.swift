@@ -18,7 +18,8 @@ public final class BatchNorm: Layer {
         weight = Parameter("\(name).weight", Tensor(shape: [channels], data: .init(repeating: 1, count: channels)))
         bias = Parameter("\(name).bias", Tensor(zeros: [channels]))
         runningMean = Parameter("\(name).running_mean", Tensor(zeros: [channels]))
-        runningVar = Parameter("\(name).running_var", Tensor(shape: [channels], data: .init(repeating: 1, count: channels)))
+        runningVar = Parameter(
+            "\(name).running_var", Tensor(shape: [channels], data: .init(repeating: 1, count: channels)))
     }
 
     public var parameters: [Parameter] { [weight, bias] }
@@ -41,35 +42,45 @@ public final class BatchNorm: Layer {
         resize(&xhat, to: x.count)
         invStd = [Float](repeating: 0, count: c)
         x.data.withUnsafeBufferPointer { xb in
-        y.data.withUnsafeMutableBufferPointer { yb in
-        xhat.withUnsafeMutableBufferPointer { hb in
-        mean.withUnsafeMutableBufferPointer { mb in
-        variance.withUnsafeMutableBufferPointer { vb in
-        invStd.withUnsafeMutableBufferPointer { ib in
-        weight.value.data.withUnsafeBufferPointer { g in
-        bias.value.data.withUnsafeBufferPointer { b in
-            let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!), hp = SendablePointer(hb.baseAddress!)
-            let mp = SendablePointer(mb.baseAddress!), vp = SendablePointer(vb.baseAddress!)
-            let ip = SendablePointer(ib.baseAddress!)
-            Self.perChannel(c, n, s) { ch in
-                // Two passes (mean, then squared deviations) for accuracy.
-                var sum: Float = 0
-                for i in 0..<n { sum += Vector.sum(xp + (i * c + ch) * s, s) }
-                let mu = sum / m
-                var sq: Float = 0
-                for i in 0..<n { sq += Vector.sumOfSquares(xp + (i * c + ch) * s, s, minus: mu) }
-                let v = sq / m
-                let inv = 1 / (v + eps).squareRoot()
-                ip.p[ch] = inv
-                for i in 0..<n {
-                    let o = (i * c + ch) * s
-                    for j in 0..<s { hp.p[o + j] = (xp[o + j] - mu) * inv }
-                    Vector.affine(hp.p + o, s, scale: g[ch], shift: b[ch], into: yp.p + o)
+            y.data.withUnsafeMutableBufferPointer { yb in
+                xhat.withUnsafeMutableBufferPointer { hb in
+                    mean.withUnsafeMutableBufferPointer { mb in
+                        variance.withUnsafeMutableBufferPointer { vb in
+                            invStd.withUnsafeMutableBufferPointer { ib in
+                                weight.value.data.withUnsafeBufferPointer { g in
+                                    bias.value.data.withUnsafeBufferPointer { b in
+                                        let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!),
+                                            hp = SendablePointer(hb.baseAddress!)
+                                        let mp = SendablePointer(mb.baseAddress!), vp = SendablePointer(vb.baseAddress!)
+                                        let ip = SendablePointer(ib.baseAddress!)
+                                        Self.perChannel(c, n, s) { ch in
+                                            // Two passes (mean, then squared deviations) for accuracy.
+                                            var sum: Float = 0
+                                            for i in 0..<n { sum += Vector.sum(xp + (i * c + ch) * s, s) }
+                                            let mu = sum / m
+                                            var sq: Float = 0
+                                            for i in 0..<n {
+                                                sq += Vector.sumOfSquares(xp + (i * c + ch) * s, s, minus: mu)
+                                            }
+                                            let v = sq / m
+                                            let inv = 1 / (v + eps).squareRoot()
+                                            ip.p[ch] = inv
+                                            for i in 0..<n {
+                                                let o = (i * c + ch) * s
+                                                for j in 0..<s { hp.p[o + j] = (xp[o + j] - mu) * inv }
+                                                Vector.affine(hp.p + o, s, scale: g[ch], shift: b[ch], into: yp.p + o)
+                                            }
+                                            mp.p[ch] = (1 - momentum) * mp.p[ch] + momentum * mu
+                                            vp.p[ch] = (1 - momentum) * vp.p[ch] + momentum * v * m / max(m - 1, 1)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                mp.p[ch] = (1 - momentum) * mp.p[ch] + momentum * mu
-                vp.p[ch] = (1 - momentum) * vp.p[ch] + momentum * v * m / max(m - 1, 1)
             }
-        }}}}}}}}
+        }
         runningMean.value.data = mean
         runningVar.value.data = variance
         return y
@@ -86,15 +97,16 @@ public final class BatchNorm: Layer {
             let n = x.shape[0], s = x.itemSize / c
             var y = Tensor(uninitialized: x.shape)
             x.data.withUnsafeBufferPointer { xb in
-            y.data.withUnsafeMutableBufferPointer { yb in
-                let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
-                BatchNorm.perChannel(c, n, s) { ch in
-                    for i in 0..<n {
-                        let o = (i * c + ch) * s
-                        Vector.affine(xp + o, s, scale: scale[ch], shift: shift[ch], into: yp.p + o)
+                y.data.withUnsafeMutableBufferPointer { yb in
+                    let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+                    BatchNorm.perChannel(c, n, s) { ch in
+                        for i in 0..<n {
+                            let o = (i * c + ch) * s
+                            Vector.affine(xp + o, s, scale: scale[ch], shift: shift[ch], into: yp.p + o)
+                        }
                     }
                 }
-            }}
+            }
             return y
         }
     }
@@ -104,29 +116,33 @@ public final class BatchNorm: Layer {
         let n = shape[0], c = channels, s = dy.itemSize / c, m = Float(n * s)
         var dx = Tensor(uninitialized: shape)
         dy.data.withUnsafeBufferPointer { db in
-        xhat.withUnsafeBufferPointer { hb in
-        dx.data.withUnsafeMutableBufferPointer { xb in
-        weight.grad.data.withUnsafeMutableBufferPointer { gg in
-        bias.grad.data.withUnsafeMutableBufferPointer { bg in
-            let dp = db.baseAddress!, hp = hb.baseAddress!, xp = SendablePointer(xb.baseAddress!)
-            let ggp = SendablePointer(gg.baseAddress!), bgp = SendablePointer(bg.baseAddress!)
-            let gamma = weight.value.data, inv = invStd
-            Self.perChannel(c, n, s) { ch in
-                var sumDy: Float = 0, sumDyH: Float = 0
-                for i in 0..<n {
-                    let o = (i * c + ch) * s
-                    sumDy += Vector.sum(dp + o, s)
-                    sumDyH += Vector.dot(dp + o, hp + o, s)
-                }
-                ggp.p[ch] += sumDyH
-                bgp.p[ch] += sumDy
-                let k = gamma[ch] * inv[ch] / m
-                for i in 0..<n {
-                    let o = (i * c + ch) * s
-                    for j in 0..<s { xp.p[o + j] = k * (m * dp[o + j] - sumDy - hp[o + j] * sumDyH) }
+            xhat.withUnsafeBufferPointer { hb in
+                dx.data.withUnsafeMutableBufferPointer { xb in
+                    weight.grad.data.withUnsafeMutableBufferPointer { gg in
+                        bias.grad.data.withUnsafeMutableBufferPointer { bg in
+                            let dp = db.baseAddress!, hp = hb.baseAddress!, xp = SendablePointer(xb.baseAddress!)
+                            let ggp = SendablePointer(gg.baseAddress!), bgp = SendablePointer(bg.baseAddress!)
+                            let gamma = weight.value.data, inv = invStd
+                            Self.perChannel(c, n, s) { ch in
+                                var sumDy: Float = 0, sumDyH: Float = 0
+                                for i in 0..<n {
+                                    let o = (i * c + ch) * s
+                                    sumDy += Vector.sum(dp + o, s)
+                                    sumDyH += Vector.dot(dp + o, hp + o, s)
+                                }
+                                ggp.p[ch] += sumDyH
+                                bgp.p[ch] += sumDy
+                                let k = gamma[ch] * inv[ch] / m
+                                for i in 0..<n {
+                                    let o = (i * c + ch) * s
+                                    for j in 0..<s { xp.p[o + j] = k * (m * dp[o + j] - sumDy - hp[o + j] * sumDyH) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        }}}}}
+        }
         return dx
     }
 }

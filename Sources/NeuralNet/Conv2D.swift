@@ -12,18 +12,22 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     public let weight: Parameter, bias: Parameter
     public var needsInputGradient = true
 
-    private var input: [Int] = []          // [N, C, H, W] of the last training forward
-    private var cols: [Float] = []         // Col of every group, kept for backward
+    private var input: [Int] = []  // [N, C, H, W] of the last training forward
+    private var cols: [Float] = []  // Col of every group, kept for backward
 
     /// `random: false` leaves the weights zero, for a checkpoint to fill.
     public init(name: String, inChannels: Int, outChannels: Int, padding: Int, rng: inout RNG, random: Bool = true) {
         geometry = Geometry(inChannels: inChannels, outChannels: outChannels, padding: padding)
         let k = inChannels * 9
-        let std = (2 / Float(k)).squareRoot()   // He et al. 2015
-        weight = Parameter("\(name).weight",
-                           Tensor(shape: [outChannels, inChannels, 3, 3],
-                                  data: random ? (0..<outChannels * k).map { _ in rng.normal() * std } : .init(repeating: 0, count: outChannels * k)),
-                           decay: true)
+        let std = (2 / Float(k)).squareRoot()  // He et al. 2015
+        weight = Parameter(
+            "\(name).weight",
+            Tensor(
+                shape: [outChannels, inChannels, 3, 3],
+                data: random
+                    ? (0..<outChannels * k).map { _ in rng.normal() * std }
+                    : .init(repeating: 0, count: outChannels * k)),
+            decay: true)
         bias = Parameter("\(name).bias", Tensor(zeros: [outChannels]))
     }
 
@@ -66,41 +70,50 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
         var dx = Tensor(zeros: needsInputGradient ? input : [0])
         let needDx = needsInputGradient
         dy.data.withUnsafeBufferPointer { db in
-        cols.withUnsafeBufferPointer { cb in
-        weight.value.data.withUnsafeBufferPointer { wb in
-        dx.data.withUnsafeMutableBufferPointer { dxb in
-            let dyp = db.baseAddress!, cp = cb.baseAddress!, wp = wb.baseAddress!
-            let dxp = needDx ? SendablePointer(dxb.baseAddress!) : nil
-            Parallel.accumulating(n, minimum: g, into: [weight, bias]) { range, grads in
-                let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g * r * oc)
-                let dcol = needDx ? UnsafeMutablePointer<Float>.allocate(capacity: g * r * k) : nil
-                defer { gathered.deallocate(); dcol?.deallocate() }
-                for i0 in stride(from: range.lowerBound, to: range.upperBound, by: g) {
-                    let cnt = min(g, range.upperBound - i0), l = cnt * r
-                    // dY of the group as [OC, g·R]; one image is already in that layout.
-                    let dyg: UnsafePointer<Float>
-                    if cnt == 1 {
-                        dyg = dyp + i0 * oc * r
-                    } else {
-                        for i in 0..<cnt { for c in 0..<oc {
-                            (gathered + c * l + i * r).update(from: dyp + ((i0 + i) * oc + c) * r, count: r)
-                        }}
-                        dyg = UnsafePointer(gathered)
-                    }
-                    for c in 0..<oc { grads[1][c] += Vector.sum(dyg + c * l, l) }
-                    let col = cp + i0 * r * k
-                    GEMM.multiply(m: oc, n: k, k: l, .rows(dyg, columns: l), .transposed(col, columns: l),
-                                  grads[0], ldc: k, accumulate: true)
-                    if let dcol, let dxp {
-                        GEMM.multiply(m: k, n: l, k: oc, .transposed(wp, columns: k), .rows(dyg, columns: l),
-                                      dcol, ldc: l, accumulate: false)
-                        for i in 0..<cnt {
-                            geometry.col2im(dcol + i * r, l, h, w, oh, ow, dxp.p + (i0 + i) * inChannels * h * w)
+            cols.withUnsafeBufferPointer { cb in
+                weight.value.data.withUnsafeBufferPointer { wb in
+                    dx.data.withUnsafeMutableBufferPointer { dxb in
+                        let dyp = db.baseAddress!, cp = cb.baseAddress!, wp = wb.baseAddress!
+                        let dxp = needDx ? SendablePointer(dxb.baseAddress!) : nil
+                        Parallel.accumulating(n, minimum: g, into: [weight, bias]) { range, grads in
+                            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: g * r * oc)
+                            let dcol = needDx ? UnsafeMutablePointer<Float>.allocate(capacity: g * r * k) : nil
+                            defer { gathered.deallocate(); dcol?.deallocate() }
+                            for i0 in stride(from: range.lowerBound, to: range.upperBound, by: g) {
+                                let cnt = min(g, range.upperBound - i0), l = cnt * r
+                                // dY of the group as [OC, g·R]; one image is already in that layout.
+                                let dyg: UnsafePointer<Float>
+                                if cnt == 1 {
+                                    dyg = dyp + i0 * oc * r
+                                } else {
+                                    for i in 0..<cnt {
+                                        for c in 0..<oc {
+                                            (gathered + c * l + i * r).update(
+                                                from: dyp + ((i0 + i) * oc + c) * r, count: r)
+                                        }
+                                    }
+                                    dyg = UnsafePointer(gathered)
+                                }
+                                for c in 0..<oc { grads[1][c] += Vector.sum(dyg + c * l, l) }
+                                let col = cp + i0 * r * k
+                                GEMM.multiply(
+                                    m: oc, n: k, k: l, .rows(dyg, columns: l), .transposed(col, columns: l),
+                                    grads[0], ldc: k, accumulate: true)
+                                if let dcol, let dxp {
+                                    GEMM.multiply(
+                                        m: k, n: l, k: oc, .transposed(wp, columns: k), .rows(dyg, columns: l),
+                                        dcol, ldc: l, accumulate: false)
+                                    for i in 0..<cnt {
+                                        geometry.col2im(
+                                            dcol + i * r, l, h, w, oh, ow, dxp.p + (i0 + i) * inChannels * h * w)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
-        }}}}
+        }
         return dx
     }
 }
@@ -124,7 +137,8 @@ extension Conv2D {
             // one (conv1's single channel stays on im2col) go through Winograd.
             (wide, narrow) = weights.withUnsafeBufferPointer { w in
                 let p = w.baseAddress!
-                let wide: Packed = c >= Conv2D.winogradMinimumChannels
+                let wide: Packed =
+                    c >= Conv2D.winogradMinimumChannels
                     ? .winograd(Winograd(weights: p, outChannels: oc, inChannels: c))
                     : .im2col(GEMM.PackedA(m: oc, k: k, .rows(p, columns: k)))
                 return (wide, GEMM.PackedB(k: k, n: oc, .transposed(p, columns: k)))
@@ -140,7 +154,9 @@ extension Conv2D {
 
     /// Weights packed for inference.
     enum Packed: Sendable {
-        case im2col(GEMM.PackedA), transposed(GEMM.PackedB), winograd(Winograd)
+        case im2col(GEMM.PackedA)
+        case transposed(GEMM.PackedB)
+        case winograd(Winograd)
     }
 
     /// Where a pass takes its products from.
@@ -178,58 +194,66 @@ extension Conv2D {
             case .packed: group = groupSize(r); scratch = group * r * k
             }
             x.data.withUnsafeBufferPointer { xb in
-            y.data.withUnsafeMutableBufferPointer { yb in
-                let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
-                Parallel.slices(n, minimum: group) { _, range in
-                    let local = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
-                    let out = UnsafeMutablePointer<Float>.allocate(capacity: group * r * oc)
-                    defer { local.deallocate(); out.deallocate() }
-                    for i0 in stride(from: range.lowerBound, to: range.upperBound, by: group) {
-                        let cnt = min(group, range.upperBound - i0), l = cnt * r
-                        let images = xp + i0 * inChannels * h * w
-                        switch products {
-                        case .packed(.winograd(let u)):
-                            u.convolve(images, count: cnt, h: h, w: w, padding: padding, into: out, ld: l,
-                                       scratch: local)
-                        case .training(let wp, let columns):
-                            let col = columns + i0 * r * k
-                            im2col(images, cnt, h, w, into: col)
-                            GEMM.multiply(m: oc, n: l, k: k, .rows(wp, columns: k), .rows(col, columns: l),
-                                          out, ldc: l, accumulate: false)
-                        case .packed(.im2col(let a)):
-                            im2col(images, cnt, h, w, into: local)
-                            GEMM.multiply(a, n: l, .rows(local, columns: l), out, ldc: l, accumulate: false)
-                        case .packed(.transposed(let b)):
-                            // Y [OC, l] = (Colᵀ [l, K] · Wᵀ [K, OC])ᵀ
-                            im2col(images, cnt, h, w, into: local)
-                            let yt = UnsafeMutablePointer<Float>.allocate(capacity: l * oc)
-                            defer { yt.deallocate() }
-                            GEMM.multiply(m: l, .transposed(local, columns: l), b, columns: 0..<oc, yt, ldc: oc)
-                            for j in 0..<l { for c in 0..<oc { out[c * l + j] = yt[j * oc + c] } }
-                        }
-                        for i in 0..<cnt {
-                            for c in 0..<oc {
-                                epilogue.plane(c, out + c * l + i * r, oh, ow, into: yp.p + ((i0 + i) * oc + c) * yr)
+                y.data.withUnsafeMutableBufferPointer { yb in
+                    let xp = xb.baseAddress!, yp = SendablePointer(yb.baseAddress!)
+                    Parallel.slices(n, minimum: group) { _, range in
+                        let local = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+                        let out = UnsafeMutablePointer<Float>.allocate(capacity: group * r * oc)
+                        defer { local.deallocate(); out.deallocate() }
+                        for i0 in stride(from: range.lowerBound, to: range.upperBound, by: group) {
+                            let cnt = min(group, range.upperBound - i0), l = cnt * r
+                            let images = xp + i0 * inChannels * h * w
+                            switch products {
+                            case .packed(.winograd(let u)):
+                                u.convolve(
+                                    images, count: cnt, h: h, w: w, padding: padding, into: out, ld: l,
+                                    scratch: local)
+                            case .training(let wp, let columns):
+                                let col = columns + i0 * r * k
+                                im2col(images, cnt, h, w, into: col)
+                                GEMM.multiply(
+                                    m: oc, n: l, k: k, .rows(wp, columns: k), .rows(col, columns: l),
+                                    out, ldc: l, accumulate: false)
+                            case .packed(.im2col(let a)):
+                                im2col(images, cnt, h, w, into: local)
+                                GEMM.multiply(a, n: l, .rows(local, columns: l), out, ldc: l, accumulate: false)
+                            case .packed(.transposed(let b)):
+                                // Y [OC, l] = (Colᵀ [l, K] · Wᵀ [K, OC])ᵀ
+                                im2col(images, cnt, h, w, into: local)
+                                let yt = UnsafeMutablePointer<Float>.allocate(capacity: l * oc)
+                                defer { yt.deallocate() }
+                                GEMM.multiply(m: l, .transposed(local, columns: l), b, columns: 0..<oc, yt, ldc: oc)
+                                for j in 0..<l { for c in 0..<oc { out[c * l + j] = yt[j * oc + c] } }
+                            }
+                            for i in 0..<cnt {
+                                for c in 0..<oc {
+                                    epilogue.plane(
+                                        c, out + c * l + i * r, oh, ow, into: yp.p + ((i0 + i) * oc + c) * yr)
+                                }
                             }
                         }
                     }
                 }
-            }}
+            }
             return y
         }
 
         /// `count` images [count, C, H, W] → Col [C·9, count·R], each image's R columns after the last's.
         @inline(__always)
-        private func im2col(_ x: UnsafePointer<Float>, _ count: Int, _ h: Int, _ w: Int,
-                            into col: UnsafeMutablePointer<Float>) {
+        private func im2col(
+            _ x: UnsafePointer<Float>, _ count: Int, _ h: Int, _ w: Int,
+            into col: UnsafeMutablePointer<Float>
+        ) {
             let (oh, ow) = outputSize(h, w), r = oh * ow
             for i in 0..<count { im2col(x + i * inChannels * h * w, h, w, oh, ow, col + i * r, count * r) }
         }
 
         /// One image [C, H, W] → its columns of Col [C·9, ·] (row stride `ld`), zeros outside the border.
         @inline(__always)
-        private func im2col(_ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int,
-                            _ col: UnsafeMutablePointer<Float>, _ ld: Int) {
+        private func im2col(
+            _ x: UnsafePointer<Float>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int,
+            _ col: UnsafeMutablePointer<Float>, _ ld: Int
+        ) {
             let pad = padding
             for c in 0..<inChannels {
                 for ky in 0..<3 {
@@ -251,8 +275,10 @@ extension Conv2D {
 
         /// The adjoint of im2col: adds column gradients back onto the image.
         @inline(__always)
-        func col2im(_ col: UnsafePointer<Float>, _ ld: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int,
-                    _ dx: UnsafeMutablePointer<Float>) {
+        func col2im(
+            _ col: UnsafePointer<Float>, _ ld: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int,
+            _ dx: UnsafeMutablePointer<Float>
+        ) {
             let pad = padding
             for c in 0..<inChannels {
                 for ky in 0..<3 {

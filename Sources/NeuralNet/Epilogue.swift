@@ -38,8 +38,11 @@ public struct Epilogue: Sendable {
         let s = scale?[c] ?? 1, t = shift[c], floor: Float = relu ? 0 : -.infinity
         if !pool {
             // Separate loops so each one vectorises.
-            if relu { for j in 0..<oh * ow { dst[j] = max(src[j] * s + t, 0) } }
-            else { for j in 0..<oh * ow { dst[j] = src[j] * s + t } }
+            if relu {
+                for j in 0..<oh * ow { dst[j] = max(src[j] * s + t, 0) }
+            } else {
+                for j in 0..<oh * ow { dst[j] = src[j] * s + t }
+            }
             return
         }
         let ph = oh / 2, pw = ow / 2

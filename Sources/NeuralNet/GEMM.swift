@@ -43,7 +43,9 @@ public enum GEMM {
 
     /// A whole operand packed once, k-block after k-block, `width` packed rows
     /// (or columns) per k: the layout `multiply` reads prepacked panels in.
-    static func packWhole(k: Int, width: Int, _ pack: (_ pc: Int, _ kb: Int, _ out: UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    static func packWhole(
+        k: Int, width: Int, _ pack: (_ pc: Int, _ kb: Int, _ out: UnsafeMutablePointer<Float>) -> Void
+    ) -> [Float] {
         var out = [Float](repeating: 0, count: width * k)
         out.withUnsafeMutableBufferPointer { o in
             for pc in stride(from: 0, to: k, by: kc) { pack(pc, min(kc, k - pc), o.baseAddress! + pc * width) }
@@ -53,21 +55,27 @@ public enum GEMM {
 
     /// Uninitialised packing space, 64-byte aligned for the kernel's vector loads.
     static func packingBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(
+            to: Float.self, capacity: count)
     }
 
     /// `C[m×n] = A·B (+ C)` with A already packed.
-    public static func multiply(_ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    public static func multiply(
+        _ a: PackedA, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         multiply(a, rows: 0..<a.m, n: n, b, c, ldc: ldc, accumulate: accumulate)
     }
 
     /// Rows `rows` of `C = A·B` (C points at row 0); `rows` starts on a 6-row panel.
-    static func multiply(_ a: PackedA, rows: Range<Int>, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>,
-                         ldc: Int, accumulate: Bool) {
+    static func multiply(
+        _ a: PackedA, rows: Range<Int>, n: Int, _ b: Operand, _ c: UnsafeMutablePointer<Float>,
+        ldc: Int, accumulate: Bool
+    ) {
         a.panels.withUnsafeBufferPointer { p in
-            multiply(m: rows.count, n: n, k: a.k, Operand(p.baseAddress!, rowStride: 0, colStride: 0), b,
-                     c + rows.lowerBound * ldc, ldc: ldc, accumulate: accumulate,
-                     prepacked: Prepacked(base: p.baseAddress!, rows: roundUp(a.m, mr), first: rows.lowerBound))
+            multiply(
+                m: rows.count, n: n, k: a.k, Operand(p.baseAddress!, rowStride: 0, colStride: 0), b,
+                c + rows.lowerBound * ldc, ldc: ldc, accumulate: accumulate,
+                prepacked: Prepacked(base: p.baseAddress!, rows: roundUp(a.m, mr), first: rows.lowerBound))
         }
     }
 
@@ -77,13 +85,17 @@ public enum GEMM {
     }
 
     /// `C[m×n]` (row stride `ldc`) `= A[m×k]·B[k×n]`, plus the old C when `accumulate`.
-    public static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
-                                _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    public static func multiply(
+        m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
         multiply(m: m, n: n, k: k, a, b, c, ldc: ldc, accumulate: accumulate, prepacked: nil)
     }
 
-    static func multiply(m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
-                         _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prepacked: Prepacked?) {
+    static func multiply(
+        m: Int, n: Int, k: Int, _ a: Operand, _ b: Operand,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prepacked: Prepacked?
+    ) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
@@ -103,7 +115,9 @@ public enum GEMM {
                 packB(b, row: pc, col: jc, kb: kb, nb: nb, into: bPack)
                 for ic in stride(from: 0, to: m, by: mc) {
                     let mb = min(mc, m - ic)
-                    let aPack = prepacked.map { UnsafeMutablePointer(mutating: $0.base) + pc * $0.rows + ($0.first + ic) * kb } ?? aPack
+                    let aPack =
+                        prepacked.map { UnsafeMutablePointer(mutating: $0.base) + pc * $0.rows + ($0.first + ic) * kb }
+                        ?? aPack
                     if prepacked == nil { packA(a, row: ic, col: pc, mb: mb, kb: kb, into: aPack) }
                     for jr in stride(from: 0, to: nb, by: nr) {
                         let nrr = min(nr, nb - jr)
@@ -124,8 +138,10 @@ public enum GEMM {
 
     /// One register tile of C; an edge tile (fewer than 6 rows or 16 columns) goes through `tile`.
     @inline(__always)
-    static func tileStep(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                         _ ldc: Int, _ rows: Int, _ cols: Int, _ add: Bool, _ tile: inout Tile) {
+    static func tileStep(
+        _ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        _ ldc: Int, _ rows: Int, _ cols: Int, _ add: Bool, _ tile: inout Tile
+    ) {
         if rows == mr && cols == nr { kernel(kb, a, b, c, ldc, add); return }
         withUnsafeMutableBytes(of: &tile) { raw in
             let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -145,12 +161,16 @@ public enum GEMM {
         public init(k: Int, n: Int, _ b: Operand) {
             self.k = k
             self.n = n
-            panels = packWhole(k: k, width: roundUp(n, nr)) { pc, kb, out in packB(b, row: pc, col: 0, kb: kb, nb: n, into: out) }
+            panels = packWhole(k: k, width: roundUp(n, nr)) { pc, kb, out in
+                packB(b, row: pc, col: 0, kb: kb, nb: n, into: out)
+            }
         }
     }
 
     /// Columns `columns` of `C[m×n] = A·B` with B packed.
-    static func multiply(m: Int, _ a: Operand, _ b: PackedB, columns: Range<Int>, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func multiply(
+        m: Int, _ a: Operand, _ b: PackedB, columns: Range<Int>, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let k = b.k, width = roundUp(b.n, nr)
         let aPack = packingBuffer(min(kc, k) * roundUp(m, mr))
         defer { aPack.deallocate() }
@@ -162,7 +182,9 @@ public enum GEMM {
                 for j in stride(from: columns.lowerBound, to: columns.upperBound, by: nr) {
                     let panel = bp.baseAddress! + pc * width + j * kb
                     for i in stride(from: 0, to: m, by: mr) {
-                        tileStep(kb, aPack + i * kb, panel, c + i * ldc + j, ldc, min(mr, m - i), min(nr, columns.upperBound - j), pc > 0, &tile)
+                        tileStep(
+                            kb, aPack + i * kb, panel, c + i * ldc + j, ldc, min(mr, m - i),
+                            min(nr, columns.upperBound - j), pc > 0, &tile)
                     }
                 }
             }
@@ -181,8 +203,9 @@ public enum GEMM {
                 // One 64-byte vector per row: a memmove call per 16 floats cost more than the copy.
                 let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(o)
                 for p in 0..<kb {
-                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * p * b.rowStride, as: SIMD16<Float>.self),
-                                  toByteOffset: 64 * p, as: SIMD16<Float>.self)
+                    to.storeBytes(
+                        of: from.loadUnaligned(fromByteOffset: 4 * p * b.rowStride, as: SIMD16<Float>.self),
+                        toByteOffset: 64 * p, as: SIMD16<Float>.self)
                 }
             } else {
                 // Column by column, so a transposed operand is read contiguously.
@@ -225,8 +248,10 @@ public enum GEMM {
 
     /// The 6×16 register tile: `C[6×16] = Apanel·Bpanel (+ C)`.
     @inline(__always)
-    static func kernel(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ add: Bool) {
+    static func kernel(
+        _ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ add: Bool
+    ) {
         var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
         var a = a, b = UnsafeRawPointer(b)
         for _ in 0..<kb {

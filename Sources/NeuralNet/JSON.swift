@@ -1,7 +1,12 @@
 /// A minimal JSON reader for safetensors headers, so the numeric core needs
 /// no Foundation. Rejects anything malformed rather than guessing.
 public enum JSON: Equatable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([JSON]), object([String: JSON])
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([String: JSON])
 
     public struct ParseError: Error, CustomStringConvertible {
         public let offset: Int, reason: String
@@ -81,7 +86,9 @@ public enum JSON: Equatable, Sendable {
         mutating func number() throws(ParseError) -> Double {
             let start = i
             while i < b.count, "+-0123456789.eE".utf8.contains(b[i]) { i += 1 }
-            guard i > start, let d = Double(String(decoding: b[start..<i], as: UTF8.self)) else { throw fail("bad number") }
+            guard i > start, let d = Double(String(decoding: b[start..<i], as: UTF8.self)) else {
+                throw fail("bad number")
+            }
             return d
         }
 
@@ -129,7 +136,9 @@ extension JSON {
                 if u.value < 0x20 {
                     let h = String(u.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { out.unicodeScalars.append(u) }
+                } else {
+                    out.unicodeScalars.append(u)
+                }
             }
         }
         return out + "\""

@@ -45,21 +45,23 @@ public struct SendablePointer: @unchecked Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-private func activeCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
-func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    import Glibc
+    private func activeCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 #else
-import Darwin
-private func activeCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
-func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    import Darwin
+    private func activeCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
+    func getenvString(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 #endif
 
 extension Parallel {
     /// Runs `body` over slices of `0..<count`, giving each worker private,
     /// zeroed gradient buffers (one per parameter), then adds them into the
     /// parameters' gradients. Summing afterwards keeps workers lock-free.
-    public static func accumulating(_ count: Int, minimum: Int, into params: [Parameter],
-                                    _ body: (Range<Int>, [UnsafeMutablePointer<Float>]) -> Void) {
+    public static func accumulating(
+        _ count: Int, minimum: Int, into params: [Parameter],
+        _ body: (Range<Int>, [UnsafeMutablePointer<Float>]) -> Void
+    ) {
         let parts = partCount(count, minimum: minimum)
         let sizes = params.map { $0.grad.count }
         let total = sizes.reduce(0, +)
@@ -92,13 +94,13 @@ extension Parallel {
     /// (page faults were 8% of a training step before this).
     public static func retainFreedMemory() {
         #if canImport(Glibc)
-        _ = c_mallopt(-3, 1 << 30)   // M_MMAP_THRESHOLD
-        _ = c_mallopt(-1, 1 << 30)   // M_TRIM_THRESHOLD
+            _ = c_mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+            _ = c_mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
         #endif
     }
 }
 
 #if canImport(Glibc)
-/// glibc's mallopt (malloc.h is not part of the Glibc module).
-@_silgen_name("mallopt") private func c_mallopt(_ param: Int32, _ value: Int32) -> Int32
+    /// glibc's mallopt (malloc.h is not part of the Glibc module).
+    @_silgen_name("mallopt") private func c_mallopt(_ param: Int32, _ value: Int32) -> Int32
 #endif

@@ -31,17 +31,6 @@ public struct RNG: RandomNumberGenerator, Sendable {
     public mutating func split() -> RNG { RNG(seed: next()) }
 }
 
-@inline(__always) func _log(_ x: Float) -> Float { Float(logf_(Double(x))) }
-@inline(__always) func _cos(_ x: Float) -> Float { Float(cos_(Double(x))) }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func logf_(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func cos_(_ x: Double) -> Double { Glibc.cos(x) }
-@inline(__always) func exp_(_ x: Float) -> Float { Glibc.expf(x) }
-#else
-import Darwin
-@inline(__always) func logf_(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func cos_(_ x: Double) -> Double { Darwin.cos(x) }
-@inline(__always) func exp_(_ x: Float) -> Float { Darwin.expf(x) }
-#endif
+/// In double precision, so that seeded initialisations stay the same on every C library.
+@inline(__always) func _log(_ x: Float) -> Float { Float(Math.log(Double(x))) }
+@inline(__always) func _cos(_ x: Float) -> Float { Float(Math.cos(Double(x))) }

@@ -33,7 +33,9 @@ public struct Safetensors: Sendable {
         guard bytes.count >= 8 else { throw .truncated("\(bytes.count) bytes, need at least 8") }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(bytes.count - 8) else { throw .truncated("header claims \(n) bytes, file has \(bytes.count - 8)") }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw .truncated("header claims \(n) bytes, file has \(bytes.count - 8)")
+        }
         let header: JSON
         do { header = try JSON.parse(bytes[8..<8 + Int(n)]) } catch { throw .badHeader(error.description) }
         guard case .object(let obj) = header else { throw .badHeader("not a JSON object") }
@@ -50,9 +52,9 @@ public struct Safetensors: Sendable {
                 continue
             }
             guard let dtype = value["dtype"]?.string,
-                  let shape = value["shape"]?.array?.compactMap(\.int), shape.allSatisfy({ $0 >= 0 }),
-                  let offs = value["data_offsets"]?.array?.compactMap(\.int), offs.count == 2,
-                  offs[0] >= 0, offs[0] <= offs[1]
+                let shape = value["shape"]?.array?.compactMap(\.int), shape.allSatisfy({ $0 >= 0 }),
+                let offs = value["data_offsets"]?.array?.compactMap(\.int), offs.count == 2,
+                offs[0] >= 0, offs[0] <= offs[1]
             else { throw .badHeader("entry \(name) lacks dtype, shape or data_offsets") }
             guard offs[1] <= data.count else { throw .truncated("\(name) ends at byte \(offs[1]) of \(data.count)") }
             let width = ["F32": 4, "I64": 8, "F64": 8, "I32": 4, "F16": 2, "BF16": 2, "U8": 1][dtype] ?? 0
@@ -89,31 +91,40 @@ public struct Safetensors: Sendable {
     }
 
     /// Serialises float32 tensors, int64 scalars and string metadata.
-    public static func encode(floats: [(String, Tensor)], int64s: [(String, Int64)] = [],
-                              metadata: [String: String]) -> [UInt8] {
+    public static func encode(
+        floats: [(String, Tensor)], int64s: [(String, Int64)] = [],
+        metadata: [String: String]
+    ) -> [UInt8] {
         var parts: [String] = []
         var offset = 0
         for (name, t) in floats {
-            parts.append("\(JSON.quote(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + 4 * t.count)]}")
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            parts.append(
+                "\(JSON.quote(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(offset),\(offset + 4 * t.count)]}")
             offset += 4 * t.count
         }
         for (name, _) in int64s {
-            parts.append("\(JSON.quote(name)):{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[\(offset),\(offset + 8)]}")
+            parts.append(
+                "\(JSON.quote(name)):{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[\(offset),\(offset + 8)]}")
             offset += 8
         }
         let meta = metadata.sorted { $0.key < $1.key }.map { "\(JSON.quote($0.key)):\(JSON.quote($0.value))" }
         parts.insert("\"__metadata__\":{\(meta.joined(separator: ","))}", at: 0)
         var header = Array("{\(parts.joined(separator: ","))}".utf8)
-        while header.count % 8 != 0 { header.append(0x20) }   // align the data to 8 bytes
+        while header.count % 8 != 0 { header.append(0x20) }  // align the data to 8 bytes
         var out: [UInt8] = []
         out.reserveCapacity(8 + header.count + offset)
         for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
         out += header
         for (_, t) in floats {
-            for v in t.data { let b = v.bitPattern; for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt32(i)))) } }
+            for v in t.data {
+                let b = v.bitPattern; for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt32(i)))) }
+            }
         }
         for (_, v) in int64s {
-            let b = UInt64(bitPattern: v); for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
+            let b = UInt64(bitPattern: v);
+            for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
         }
         return out
     }

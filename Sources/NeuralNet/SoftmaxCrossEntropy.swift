@@ -11,7 +11,7 @@ public enum SoftmaxCrossEntropy {
                 var mx = -Float.infinity
                 for j in 0..<k { row[j] /= temperature; mx = max(mx, row[j]) }
                 var sum: Float = 0
-                for j in 0..<k { row[j] = exp_(row[j] - mx); sum += row[j] }
+                for j in 0..<k { row[j] = Math.exp(row[j] - mx); sum += row[j] }
                 for j in 0..<k { row[j] /= sum }
             }
         }

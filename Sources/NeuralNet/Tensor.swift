@@ -35,7 +35,7 @@ public struct Tensor: Sendable {
         let n = itemSize
         var s = shape
         s[0] = range.count
-        return Tensor(shape: s, data: Array(data[range.lowerBound * n ..< range.upperBound * n]))
+        return Tensor(shape: s, data: Array(data[range.lowerBound * n..<range.upperBound * n]))
     }
 }
 

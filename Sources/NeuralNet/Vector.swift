@@ -13,7 +13,9 @@ enum Vector {
     @inline(__always) static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int, minus mu: Float) -> Float {
         var acc = SIMD8<Float>(), i = 0
         let raw = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mu)
-        while i + 8 <= n { let d = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m; acc += d * d; i += 8 }
+        while i + 8 <= n {
+            let d = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) - m; acc += d * d; i += 8
+        }
         var s = acc.sum()
         while i < n { let d = x[i] - mu; s += d * d; i += 1 }
         return s
@@ -23,7 +25,9 @@ enum Vector {
         var acc = SIMD8<Float>(), i = 0
         let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
         while i + 8 <= n {
-            acc += rx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) * ry.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            acc +=
+                rx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                * ry.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
             i += 8
         }
         var s = acc.sum()
@@ -32,8 +36,10 @@ enum Vector {
     }
 
     /// y = x·scale + shift
-    @inline(__always) static func affine(_ x: UnsafePointer<Float>, _ n: Int, scale: Float, shift: Float,
-                                         into y: UnsafeMutablePointer<Float>) {
+    @inline(__always) static func affine(
+        _ x: UnsafePointer<Float>, _ n: Int, scale: Float, shift: Float,
+        into y: UnsafeMutablePointer<Float>
+    ) {
         for i in 0..<n { y[i] = x[i] * scale + shift }
     }
 
@@ -43,7 +49,9 @@ enum Vector {
         let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
         var i = 0
         while i + 8 <= n {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i,
+                as: SIMD8<Float>.self)
             i += 8
         }
         while i < n { dst[i] = src[i]; i += 1 }

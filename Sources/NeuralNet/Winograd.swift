@@ -48,9 +48,12 @@ struct Winograd: Sendable {
         transformed = u.withUnsafeBufferPointer { p in
             (0..<16).map { GEMM.PackedA(m: oc, k: c, .rows(p.baseAddress! + $0 * oc * c, columns: c)) }
         }
-        reduced = !BFloat16.available ? nil : u.withUnsafeBufferPointer { p in
-            (0..<16).map { BFloat16.PackedA(m: oc, k: c, rows: p.baseAddress! + $0 * oc * c, lda: c) }
-        }
+        reduced =
+            !BFloat16.available
+            ? nil
+            : u.withUnsafeBufferPointer { p in
+                (0..<16).map { BFloat16.PackedA(m: oc, k: c, rows: p.baseAddress! + $0 * oc * c, lda: c) }
+            }
     }
 
     /// Tiles of 2×2 outputs over an [oh, ow] map.
@@ -63,9 +66,11 @@ struct Winograd: Sendable {
     /// `count` images x [count, C, h, w] → raw sums out [OC, count·oh·ow]: the layout
     /// of the im2col path, each image's [oh, ow] plane at `oc·ld + image·oh·ow`.
     /// `bfloat16` picks the reduced-precision products where the CPU has them.
-    func convolve(_ x: UnsafePointer<Float>, count: Int, h: Int, w: Int, padding: Int,
-                  into out: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>,
-                  bfloat16: Bool = BFloat16.enabled) {
+    func convolve(
+        _ x: UnsafePointer<Float>, count: Int, h: Int, w: Int, padding: Int,
+        into out: UnsafeMutablePointer<Float>, ld: Int, scratch: UnsafeMutablePointer<Float>,
+        bfloat16: Bool = BFloat16.enabled
+    ) {
         let oh = h + 2 * padding - 2, ow = w + 2 * padding - 2
         let (th, tw) = Self.tiles(oh, ow)
         let perImage = th * tw, t = count * perImage
@@ -97,8 +102,10 @@ struct Winograd: Sendable {
                     for tx in stride(from: 0, to: tw, by: 8) {
                         // Row r of the patches, times B: [a − c, b + c, c − b, b − e] with
                         // a, b, c, e = columns 2tx … 2tx + 3.
-                        @inline(__always) func row(_ r: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-                            let e = UnsafeRawPointer(even + (2 * ty + r) * es + tx), o = UnsafeRawPointer(odd + (2 * ty + r) * es + tx)
+                        @inline(__always) func row(_ r: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+                        {
+                            let e = UnsafeRawPointer(even + (2 * ty + r) * es + tx),
+                                o = UnsafeRawPointer(odd + (2 * ty + r) * es + tx)
                             let a = e.loadUnaligned(as: SIMD8<Float>.self), b = o.loadUnaligned(as: SIMD8<Float>.self)
                             let c = e.loadUnaligned(fromByteOffset: 4, as: SIMD8<Float>.self)
                             let d = o.loadUnaligned(fromByteOffset: 4, as: SIMD8<Float>.self)
@@ -106,7 +113,8 @@ struct Winograd: Sendable {
                         }
                         let d0 = row(0), d1 = row(1), d2 = row(2), d3 = row(3)
                         @inline(__always) func put(_ xi: Int, _ value: SIMD8<Float>) {
-                            UnsafeMutableRawPointer(dst + xi * vs + ty * tw + tx).storeBytes(of: value, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(dst + xi * vs + ty * tw + tx).storeBytes(
+                                of: value, as: SIMD8<Float>.self)
                         }
                         // Bᵀ on the rows: [d0 − d2, d1 + d2, d2 − d1, d1 − d3].
                         put(0, d0.0 - d2.0); put(1, d0.1 - d2.1); put(2, d0.2 - d2.2); put(3, d0.3 - d2.3)
@@ -126,7 +134,8 @@ struct Winograd: Sendable {
             }
         } else {
             for xi in 0..<16 {
-                GEMM.multiply(transformed[xi], n: t, .rows(v + xi * vs, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
+                GEMM.multiply(
+                    transformed[xi], n: t, .rows(v + xi * vs, columns: t), m + xi * oc * t, ldc: t, accumulate: false)
             }
         }
         // Y = Aᵀ M A, Aᵀ = [1 1 1 0; 0 1 −1 −1], 16 tiles at a time along each
@@ -172,15 +181,19 @@ struct Winograd: Sendable {
     /// compiled to scatter stores, a third of the transform's time, and
     /// `evenHalf` was not inlined.
     @inline(__always)
-    private static func split(_ src: UnsafePointer<Float>, _ w: Int, _ padding: Int,
-                              even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
+    private static func split(
+        _ src: UnsafePointer<Float>, _ w: Int, _ padding: Int,
+        even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>
+    ) {
         // src[2k] lands in column 2k + padding: even[k] without padding, odd[k] with it.
         let first = padding == 0 ? even : odd, second = padding == 0 ? odd : even + 1
         var i = 0
         while i + 16 <= w {
             let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(first + i / 2).storeBytes(of: SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(second + i / 2).storeBytes(of: SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(first + i / 2).storeBytes(
+                of: SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14]), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(second + i / 2).storeBytes(
+                of: SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15]), as: SIMD8<Float>.self)
             i += 16
         }
         if i + 8 <= w {

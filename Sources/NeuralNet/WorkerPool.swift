@@ -14,7 +14,7 @@ final class WorkerPool: @unchecked Sendable {
     private let helpers: Int
     /// Job number × 256 + its part count, so a helper reads both at once.
     private let epoch = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)    // helper parts still running
+    private let pending = Atomic<Int>(0)  // helper parts still running
     private let busy = Atomic<Bool>(false)  // one job at a time; nested or concurrent calls run inline
     private let sleepers: [Sleeper]
     // Written by the caller before `epoch` is released, read by helpers after acquiring it.
@@ -33,7 +33,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Returns false, having run nothing, when the pool is already busy.
     func run(_ parts: Int, _ body: @escaping (Int) -> Void) -> Bool {
         guard parts > 1, parts <= min(helpers + 1, 255),
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else { return false }
         job = body
         pending.store(parts - 1, ordering: .relaxed)
         epoch.store((epoch.load(ordering: .relaxed) >> 8 + 1) << 8 | parts, ordering: .sequentiallyConsistent)
@@ -61,7 +62,7 @@ final class WorkerPool: @unchecked Sendable {
                 if epoch.load(ordering: .sequentiallyConsistent) == seen {
                     me.wake.wait()
                 } else if !me.asleep.exchange(false, ordering: .sequentiallyConsistent) {
-                    me.wake.wait()   // the caller took the flag: consume its signal
+                    me.wake.wait()  // the caller took the flag: consume its signal
                 }
                 spins = 0
             }

@@ -46,7 +46,7 @@ struct BenchCommand: ParsableCommand {
                     String(
                         format:
                             "%-6@ %8d params %6.2f MFLOP/img | batch 1: %.3f ms | batch 256: %8.0f img/s | train "
-                                + "b128: %6.0f img/s (%.1f s per 48k epoch)",
+                            + "b128: %6.0f img/s (%.1f s per 48k epoch)",
                         r.architecture, r.parameters, r.mflopsPerImage, r.batch1Milliseconds,
                         r.batch256ImagesPerSecond, r.trainImagesPerSecond, r.trainEpochSeconds48k))
             }
@@ -60,7 +60,7 @@ struct BenchCommand: ParsableCommand {
                         String(
                             format:
                                 "intake %-44@ decode %7.0f img/s | decode+convert %7.0f img/s | with classification "
-                                    + "%7.0f img/s",
+                                + "%7.0f img/s",
                             r.kind, r.decodePerSecond, r.decodeConvertPerSecond, r.endToEndPerSecond))
                 }
             }

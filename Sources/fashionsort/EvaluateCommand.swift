@@ -65,7 +65,9 @@ extension EvaluateCommand {
             let top = e.confusion[c.rawValue].enumerated().max { $0.element < $1.element }!
             let support = counted(e.classes[c.rawValue].support, "photo")
             let often = FashionClass(rawValue: top.offset)!.name
-            print("  \(c.slug.rightPad(12)) recall \(String(format: "%.3f", r))  (\(support); most often called \(often))")
+            print(
+                "  \(c.slug.rightPad(12)) recall \(String(format: "%.3f", r))  (\(support); most often called \(often))"
+            )
         }
         print(
             String(

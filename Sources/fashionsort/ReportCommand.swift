@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract:
             "Write a self-contained HTML report of a model: class balance, learning curves, classification report, "
-                + "confusion matrix, calibration, image grids."
+            + "confusion matrix, calibration, image grids."
     )
 
     @OptionGroup var model: ModelOption

@@ -39,7 +39,7 @@ import Testing
         let before = model.logits(pixels)
         let net = model.network
         let x = Tensor(shape: [8, 1, 28, 28], data: pixels)
-        _ = net.forward(x, training: true)   // moves the batch-norm statistics
+        _ = net.forward(x, training: true)  // moves the batch-norm statistics
         #expect(model.logits(pixels).data == before.data)
         model.update(from: net)
         #expect(model.logits(pixels).data != before.data)

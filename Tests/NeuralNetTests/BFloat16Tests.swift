@@ -48,16 +48,24 @@ struct BFloat16Tests {
         let conv = Conv2D(name: "c", inChannels: c, outChannels: oc, padding: 1, rng: &rng)
         let x = Tensor(shape: [n, c, h, w], data: (0..<n * c * h * w).map { _ in max(0, rng.normal()) })
         let plain = conv.forward(x, training: true).data
-        let wino = conv.weight.value.data.withUnsafeBufferPointer { Winograd(weights: $0.baseAddress!, outChannels: oc, inChannels: c) }
+        let wino = conv.weight.value.data.withUnsafeBufferPointer {
+            Winograd(weights: $0.baseAddress!, outChannels: oc, inChannels: c)
+        }
         var scratch = [Float](repeating: 0, count: wino.scratchSize(count: n, tiles: 49))
         func run(_ bfloat16: Bool) -> [Float] {
             var out = [Float](repeating: 0, count: oc * n * h * w)
             x.data.withUnsafeBufferPointer {
-                wino.convolve($0.baseAddress!, count: n, h: h, w: w, padding: 1, into: &out, ld: n * h * w, scratch: &scratch, bfloat16: bfloat16)
+                wino.convolve(
+                    $0.baseAddress!, count: n, h: h, w: w, padding: 1, into: &out, ld: n * h * w, scratch: &scratch,
+                    bfloat16: bfloat16)
             }
             // [OC, n·h·w] → [n, OC, h, w], the layout of the training pass.
             var y = [Float](repeating: 0, count: out.count)
-            for o in 0..<oc { for i in 0..<n { for r in 0..<h * w { y[(i * oc + o) * h * w + r] = out[o * n * h * w + i * h * w + r] } } }
+            for o in 0..<oc {
+                for i in 0..<n {
+                    for r in 0..<h * w { y[(i * oc + o) * h * w + r] = out[o * n * h * w + i * h * w + r] }
+                }
+            }
             return y
         }
         let spread = (plain.map { $0 * $0 }.reduce(0, +) / Float(plain.count)).squareRoot()
@@ -90,7 +98,8 @@ extension BFloat16Tests {
             let spread = (reference.map { $0 * $0 }.reduce(0, +) / Double(reference.count)).squareRoot()
             let worst = zip(y, reference).map { abs(Double($0) - $1) }.max()!
             #expect(worst < 0.02 * spread, "largest \(worst) of spread \(spread)")
-            dense.weight.value = Tensor(shape: dense.weight.value.shape, data: dense.weight.value.data.map { -$0 * 0.5 })
+            dense.weight.value = Tensor(
+                shape: dense.weight.value.shape, data: dense.weight.value.data.map { -$0 * 0.5 })
         }
     }
 }

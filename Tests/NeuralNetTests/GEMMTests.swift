@@ -9,27 +9,41 @@ import Testing
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
         var c = (0..<m * n).map { _ in rng.normal() }
         let c0 = c
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-            // A given as its transpose (stored k×m would need a copy; use strides on the m×k data instead).
-            GEMM.multiply(m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .rows(bp.baseAddress!, columns: n),
-                          cp.baseAddress!, ldc: n, accumulate: true)
-        }}}
-        for i in 0..<m { for j in 0..<n {
-            var s: Float = c0[i * n + j]
-            for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
-            #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-        }}
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    // A given as its transpose (stored k×m would need a copy; use strides on the m×k data instead).
+                    GEMM.multiply(
+                        m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .rows(bp.baseAddress!, columns: n),
+                        cp.baseAddress!, ldc: n, accumulate: true)
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = c0[i * n + j]
+                for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
+                #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
+            }
+        }
         // Bᵀ view: treat b as an n×k row-major matrix and multiply by its transpose.
         var d = [Float](repeating: 0, count: m * n)
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in d.withUnsafeMutableBufferPointer { dp in
-            GEMM.multiply(m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .transposed(bp.baseAddress!, columns: k),
-                          dp.baseAddress!, ldc: n, accumulate: false)
-        }}}
-        for i in 0..<m { for j in 0..<n {
-            var s: Float = 0
-            for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
-            #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-        }}
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                d.withUnsafeMutableBufferPointer { dp in
+                    GEMM.multiply(
+                        m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .transposed(bp.baseAddress!, columns: k),
+                        dp.baseAddress!, ldc: n, accumulate: false)
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
+                #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
+            }
+        }
     }
 
     /// Packed A (a layer's weights) and packed B (the transposed weights of a
@@ -39,25 +53,36 @@ import Testing
         var rng = RNG(seed: UInt64(m + n + k))
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
         var c = [Float](repeating: .nan, count: m * n), d = c
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-                let packed = GEMM.PackedA(m: m, k: k, .rows(ap.baseAddress!, columns: k))
-                GEMM.multiply(packed, n: n, .rows(bp.baseAddress!, columns: n), cp.baseAddress!, ldc: n, accumulate: false)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    let packed = GEMM.PackedA(m: m, k: k, .rows(ap.baseAddress!, columns: k))
+                    GEMM.multiply(
+                        packed, n: n, .rows(bp.baseAddress!, columns: n), cp.baseAddress!, ldc: n, accumulate: false)
+                }
+                // B packed instead, in two column ranges (a narrow map's transposed product).
+                d.withUnsafeMutableBufferPointer { dp in
+                    let packed = GEMM.PackedB(k: k, n: n, .rows(bp.baseAddress!, columns: n))
+                    let half = (n / 2 + 15) / 16 * 16
+                    GEMM.multiply(
+                        m: m, .rows(ap.baseAddress!, columns: k), packed, columns: 0..<min(half, n), dp.baseAddress!,
+                        ldc: n)
+                    if half < n {
+                        GEMM.multiply(
+                            m: m, .rows(ap.baseAddress!, columns: k), packed, columns: half..<n, dp.baseAddress!, ldc: n
+                        )
+                    }
+                }
             }
-            // B packed instead, in two column ranges (a narrow map's transposed product).
-            d.withUnsafeMutableBufferPointer { dp in
-                let packed = GEMM.PackedB(k: k, n: n, .rows(bp.baseAddress!, columns: n))
-                let half = (n / 2 + 15) / 16 * 16
-                GEMM.multiply(m: m, .rows(ap.baseAddress!, columns: k), packed, columns: 0..<min(half, n), dp.baseAddress!, ldc: n)
-                if half < n { GEMM.multiply(m: m, .rows(ap.baseAddress!, columns: k), packed, columns: half..<n, dp.baseAddress!, ldc: n) }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0
+                for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
+                #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
+                #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
             }
-        }}
-        for i in 0..<m { for j in 0..<n {
-            var s: Float = 0
-            for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
-            #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-            #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-        }}
+        }
     }
 }
 

@@ -3,13 +3,17 @@ import Testing
 
 /// Compares a layer's backward pass with central finite differences of
 /// L = Σ forward(x)·r for a fixed random r, on the input and every parameter.
-func checkGradients(_ layer: Layer, input shape: [Int], training: Bool = true, seed: UInt64 = 1,
-                    tolerance: Float = 2e-2) {
+func checkGradients(
+    _ layer: Layer, input shape: [Int], training: Bool = true, seed: UInt64 = 1,
+    tolerance: Float = 2e-2
+) {
     var rng = RNG(seed: seed)
-    let x = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in
-        // Keep inputs off ReLU's kink so a ±h step never crosses it.
-        let v = rng.normal(); return abs(v) < 0.05 ? v + (v < 0 ? -0.05 : 0.05) : v
-    })
+    let x = Tensor(
+        shape: shape,
+        data: (0..<shape.reduce(1, *)).map { _ in
+            // Keep inputs off ReLU's kink so a ±h step never crosses it.
+            let v = rng.normal(); return abs(v) < 0.05 ? v + (v < 0 ? -0.05 : 0.05) : v
+        })
     let y = layer.forward(x, training: training)
     let r = Tensor(shape: y.shape, data: (0..<y.count).map { _ in rng.normal() })
     for p in layer.parameters { p.zeroGrad() }

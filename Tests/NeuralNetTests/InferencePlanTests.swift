@@ -3,12 +3,13 @@ import Testing
 
 @Suite struct InferencePlanTests {
     static func network(_ rng: inout RNG) -> Sequential {
-        Sequential([
-            Conv2D(name: "conv1", inChannels: 1, outChannels: 8, padding: 1, rng: &rng),
-            BatchNorm(name: "bn1", channels: 8), ReLU(), MaxPool2D(),
-            Conv2D(name: "conv2", inChannels: 8, outChannels: 16, padding: 0, rng: &rng), ReLU(), MaxPool2D(),
-            Flatten(), Dense(name: "fc1", inFeatures: 576, outFeatures: 10, rng: &rng),
-        ], inputShape: [1, 28, 28])
+        Sequential(
+            [
+                Conv2D(name: "conv1", inChannels: 1, outChannels: 8, padding: 1, rng: &rng),
+                BatchNorm(name: "bn1", channels: 8), ReLU(), MaxPool2D(),
+                Conv2D(name: "conv2", inChannels: 8, outChannels: 16, padding: 0, rng: &rng), ReLU(), MaxPool2D(),
+                Flatten(), Dense(name: "fc1", inFeatures: 576, outFeatures: 10, rng: &rng),
+            ], inputShape: [1, 28, 28])
     }
 
     /// A plan keeps the weights it was made from while the network trains on,

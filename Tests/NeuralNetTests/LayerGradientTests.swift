@@ -47,7 +47,9 @@ import Testing
         for i in stride(from: 0, to: 40, by: 3) {
             var p = logits, m = logits
             p.data[i] += 1e-2; m.data[i] -= 1e-2
-            let num = (SoftmaxCrossEntropy.evaluate(p, labels: labels).loss - SoftmaxCrossEntropy.evaluate(m, labels: labels).loss) / 2e-2
+            let num =
+                (SoftmaxCrossEntropy.evaluate(p, labels: labels).loss
+                    - SoftmaxCrossEntropy.evaluate(m, labels: labels).loss) / 2e-2
             #expect(abs(num - g.data[i]) < 1e-3)
         }
     }
@@ -126,7 +128,9 @@ import Testing
         for i in 0..<plain.count { #expect(abs(fast.data[i] - plain.data[i]) < 1e-3) }
         conv.weight.value = Tensor(shape: conv.weight.value.shape, data: conv.weight.value.data.map { -$0 })
         let flipped = conv.forward(x, training: false)
-        for i in 0..<plain.count { #expect(abs(flipped.data[i] - (2 * conv.bias.value.data[i / 9] - plain.data[i])) < 1e-3) }
+        for i in 0..<plain.count {
+            #expect(abs(flipped.data[i] - (2 * conv.bias.value.data[i / 9] - plain.data[i])) < 1e-3)
+        }
     }
 }
 

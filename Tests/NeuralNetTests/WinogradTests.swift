@@ -34,10 +34,12 @@ import Testing
         var out = [Float](repeating: 0, count: 4)
         var scratch = [Float](repeating: 0, count: wino.scratchSize(count: 1, tiles: 1))
         wino.convolve(d, count: 1, h: 4, w: 4, padding: 0, into: &out, ld: 4, scratch: &scratch)
-        for y in 0..<2 { for x in 0..<2 {
-            var s: Float = 0
-            for ky in 0..<3 { for kx in 0..<3 { s += d[(y + ky) * 4 + x + kx] * g[ky * 3 + kx] } }
-            #expect(abs(out[y * 2 + x] - s) < 1e-4)
-        }}
+        for y in 0..<2 {
+            for x in 0..<2 {
+                var s: Float = 0
+                for ky in 0..<3 { for kx in 0..<3 { s += d[(y + ky) * 4 + x + kx] * g[ky * 3 + kx] } }
+                #expect(abs(out[y * 2 + x] - s) < 1e-4)
+            }
+        }
     }
 }

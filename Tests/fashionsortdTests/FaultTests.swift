@@ -31,7 +31,8 @@ import Testing
     /// A 3 GB sparse file is refused from its size before a byte is read; the photos beside it flow on.
     @Test func aHugeFileIsRejectedUnreadAndQuickly() throws {
         let root = temporaryDirectory("huge")
-        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--max-file-size", "8"])
+        let daemon = try DaemonProcess(
+            root: root, arguments: ["--model", smallModel(in: root), "--max-file-size", "8"])
         #expect(daemon.wait(for: "ready"))
         let big = "\(root)/big.jpg"
         _ = FileManager.default.createFile(atPath: big, contents: Data([0xFF, 0xD8, 0xFF]))
@@ -72,8 +73,11 @@ import Testing
         var drops: [String: Int] = [:]
         for i in 0..<100 { write(samplePNG(i), to: "\(root)/inbox/f-\(i).png"); drops["f-\(i).png"] = 1 }
         #expect(waitUntil(timeout: 20) { daemon.log.contains("files wait in work/ and are retried") })
-        #expect(waitUntil(timeout: 10) { (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
-            .contains("No space left on device") ?? false })
+        #expect(
+            waitUntil(timeout: 10) {
+                (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
+                    .contains("No space left on device") ?? false
+            })
         expectWellFormed(results)
         try FileManager.default.removeItem(atPath: filler)
         #expect(waitUntil(timeout: 60) { resultRows(results).count == 100 })
@@ -97,8 +101,11 @@ import Testing
         var drops: [String: Int] = [:]
         for i in 0..<20 { write(samplePNG(i), to: "\(root)/inbox/r-\(i).png"); drops["r-\(i).png"] = 1 }
         #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count == 20 })
-        #expect(waitUntil(timeout: 10) { (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
-            .contains("cannot file") ?? false })
+        #expect(
+            waitUntil(timeout: 10) {
+                (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?
+                    .contains("cannot file") ?? false
+            })
         #expect(filesUnder("\(root)/work/t").filter { !$0.hasPrefix(".") }.count == 20)
         remount("\(root)/out", readOnly: false)
         remount("\(root)/review", readOnly: false)
@@ -120,7 +127,9 @@ import Testing
         let inbox = "\(root)/inbox"
         if how == "removed" { try FileManager.default.removeItem(atPath: inbox) } else { rename(inbox, "\(root)/old") }
         #expect(daemon.wait(for: "the inbox was removed or renamed", timeout: 5))
-        if how == "renamed" { try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false) }
+        if how == "renamed" {
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+        }
         #expect(daemon.wait(for: "watching the inbox again", timeout: 5))
         write(samplePNG(1), to: "\(inbox)/after.png")
         #expect(waitUntil(timeout: 5) { resultRows("\(root)/results").count == 1 })

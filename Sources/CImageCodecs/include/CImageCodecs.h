@@ -23,7 +23,8 @@ typedef struct {
     uint32_t max_width;        /* per side */
     uint32_t max_height;
     uint64_t max_pixels;       /* width × height */
-    uint32_t min_long_side;    /* JPEG: decode DCT-scaled down to the smallest size whose long side is >= this (0 = full size) */
+    /* JPEG: decode DCT-scaled down to the smallest size whose long side is >= this (0 = full size) */
+    uint32_t min_long_side;
 } fsc_limits;
 
 typedef struct {
