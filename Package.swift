@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "fashionsortd",
             dependencies: [
-                "Inbox", "FashionModel", argumentParser, logging, lifecycle, signals, configuration, yams, system,
+                "Inbox", "FashionModel", "NeuralNet", argumentParser, logging, lifecycle, signals, configuration, yams, system,
             ],
             swiftSettings: fast),
         .executableTarget(

@@ -92,6 +92,15 @@ extension Parallel {
     /// Keeps freed tensor buffers in the heap instead of returning them to the
     /// kernel: otherwise every large activation costs fresh zeroed pages
     /// (page faults were 8% of a training step before this).
+    /// One malloc arena for every thread: a long-running process with many
+    /// threads (decoders, the concurrency pool, a filer queue) otherwise keeps
+    /// the batch buffers each thread freed in an arena of its own.
+    public static func useOneMallocArena() {
+        #if canImport(Glibc)
+            _ = c_mallopt(-8, 1)  // M_ARENA_MAX
+        #endif
+    }
+
     public static func retainFreedMemory() {
         #if canImport(Glibc)
             _ = c_mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD

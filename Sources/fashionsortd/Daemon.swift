@@ -3,6 +3,7 @@ import FashionModel
 import Foundation
 import Inbox
 import Logging
+import NeuralNet
 import ServiceLifecycle
 import Synchronization
 
@@ -40,6 +41,7 @@ struct Daemon: AsyncParsableCommand {
     /// thread inherits the mask and a signal stays pending until the service
     /// group's signal sources read it, however early it comes.
     static func main() async {
+        Parallel.useOneMallocArena()
         var set = sigset_t()
         sigemptyset(&set)
         for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, sig) }
