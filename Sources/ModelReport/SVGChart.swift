@@ -1,134 +1,289 @@
 import Foundation
 
 /// Minimal inline-SVG charts for the training report: no scripts, no fonts
-/// beyond the page's own, so the page opens offline.
+/// beyond the page's own, so the page opens offline. Legends and mark labels sit
+/// above the plot area, never on the data.
 enum SVGChart {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
-            of: ">", with: "&gt;")
+    typealias Series = (name: String, color: String, values: [Double])
+
+    /// A labelled vertical line at an epoch; `style` is its CSS class.
+    struct Mark {
+        var epoch: Int, label: String, style: String
     }
 
-    static func format1(_ v: Double) -> String {
-        let r = (v * 10).rounded() / 10; return r == r.rounded() ? String(Int(r)) : String(r)
+    /// Axis ticks at steps of 1, 2 or 5 × 10^k covering lo…hi, so labels read 0.2, 0.4 and not 0.087, 0.233.
+    struct Ticks {
+        var values: [Double]
+        var decimals: Int
+
+        init(covering lo: Double, _ hi: Double, count: Int = 5, minStep: Double = 0) {
+            // A flat series still needs a span to divide.
+            let pad = hi > lo ? 0 : (lo == 0 ? 1 : abs(lo) * 0.1)
+            let lo = lo - pad, hi = hi + pad
+            let raw = max((hi - lo) / Double(count), minStep)
+            let magnitude = pow(10, log10(raw).rounded(.down))
+            let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw * 0.999 }!
+            values = stride(from: (lo / step).rounded(.down), through: (hi / step).rounded(.up), by: 1).map {
+                $0 * step
+            }
+            decimals = max(0, Int(-log10(step).rounded(.down)))
+        }
+
+        var range: ClosedRange<Double> { values[0]...values[values.count - 1] }
+        func label(_ v: Double) -> String { String(format: "%.\(decimals)f", v) }
     }
 
-    /// Lines over x = 1…n with axes, a legend and an optional marked x.
+    /// A plot area in chart pixels and the linear maps from data into it.
+    struct Plot {
+        var left: Double, top: Double, right: Double, bottom: Double
+        var xs: ClosedRange<Double>, ys: ClosedRange<Double>
+
+        func x(_ v: Double) -> Double {
+            let span = xs.upperBound - xs.lowerBound
+            return left + (right - left) * (span == 0 ? 0.5 : (v - xs.lowerBound) / span)
+        }
+        func y(_ v: Double) -> Double {
+            bottom - (bottom - top) * (v - ys.lowerBound) / (ys.upperBound - ys.lowerBound)
+        }
+
+        /// Horizontal grid lines with their values on the left.
+        func yAxis(_ ticks: Ticks) -> Markup {
+            .element(
+                "g", ["class": "y-axis"],
+                ticks.values.flatMap { v -> [Markup] in
+                    [
+                        .element("line", ["x1": left, "x2": right, "y1": y(v), "y2": y(v), "class": "grid"]),
+                        .element(
+                            "text", ["x": left - 4, "y": y(v) + 3.5, "class": "tick", "text-anchor": "end"],
+                            [Markup(ticks.label(v))]),
+                    ]
+                })
+        }
+    }
+
+    /// Rough width of 10 px text, for laying out legends and margins without measuring.
+    static func textWidth(_ s: String) -> Double { Double(s.count) * 5.8 }
+
+    /// The `<svg>` frame with the chart's title top left.
+    static func chart(_ title: String, width: Double, height: Double, _ children: [Markup]) -> Markup {
+        let size = "0 0 \(Markup.number(width)) \(Markup.number(height))"
+        return .element(
+            "svg",
+            ["class": "chart", "viewBox": size, "width": width, "height": height, "role": "img", "aria-label": title],
+            [.element("text", ["x": 8, "y": 16, "class": "title"], [Markup(title)])] + children)
+    }
+
+    /// Swatches and names in a row ending at `right`, in the chart's header, so no curve is hidden.
+    static func legend(_ items: [(name: String, color: String, style: String)], right: Double) -> Markup {
+        let widths = items.map { 16 + textWidth($0.name) + 12 }
+        var x = right - widths.reduce(0, +)
+        var parts: [Markup] = []
+        for (item, w) in zip(items, widths) {
+            parts.append(
+                item.style == "bar"
+                    ? .element("rect", ["x": x, "y": 8, "width": 10, "height": 10, "fill": item.color])
+                    : .element("line", ["x1": x, "x2": x + 12, "y1": 13, "y2": 13, "class": item.style]))
+            parts.append(.element("text", ["x": x + 16, "y": 17, "class": "tick"], [Markup(item.name)]))
+            x += w
+        }
+        return .element("g", ["class": "legend"], parts)
+    }
+
+    /// Lines over epochs 1…n, with each mark a labelled vertical line; each mark's label has its own
+    /// row above the plot so two close marks (fine-tune start, chosen epoch) do not overprint.
     static func lines(
-        title: String, series: [(name: String, color: String, values: [Double])], mark: Int?,
-        width: Double = 460, height: Double = 260
-    ) -> String {
+        title: String, series: [Series], marks: [Mark], width: Double = 460, height: Double = 290
+    ) -> Markup {
         let all = series.flatMap(\.values).filter(\.isFinite)
-        guard let lo0 = all.min(), let hi0 = all.max(), let n = series.map(\.values.count).max(), n > 0 else {
+        guard let lo = all.min(), let hi = all.max(), let n = series.map(\.values.count).max(), n > 0 else {
             return ""
         }
-        let pad = (hi0 - lo0) * 0.08 + 1e-9, lo = lo0 - pad, hi = hi0 + pad
-        let l = 48.0, r = 12.0, t = 28.0, b = 32.0
-        func x(_ i: Int) -> Double { l + (width - l - r) * (n == 1 ? 0.5 : Double(i) / Double(n - 1)) }
-        func y(_ v: Double) -> Double { t + (height - t - b) * (1 - (v - lo) / (hi - lo)) }
-        var s =
-            "<svg class=\"chart\" viewBox=\"0 0 \(format1(width)) \(format1(height))\" width=\"\(format1(width))\" height=\"\(format1(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        s += "<text x=\"\(format1(l))\" y=\"16\" class=\"title\">\(escape(title))</text>"
-        for k in 0...4 {
-            let v = lo + (hi - lo) * Double(k) / 4
-            s +=
-                "<line x1=\"\(format1(l))\" x2=\"\(format1(width - r))\" y1=\"\(format1(y(v)))\" y2=\"\(format1(y(v)))\" class=\"grid\"/>"
-            s +=
-                "<text x=\"\(format1(l - 4))\" y=\"\(format1(y(v) + 4))\" class=\"tick\" text-anchor=\"end\">\(String(format3(v)))</text>"
+        // The mark farthest from the middle takes the top row: labels point inwards, so no lower label
+        // crosses a higher mark's line.
+        let middle = Double(n + 1) / 2
+        let marks = marks.filter { (1...n).contains($0.epoch) }
+            .sorted { abs(Double($0.epoch) - middle) > abs(Double($1.epoch) - middle) }
+        let ticks = Ticks(covering: lo, hi)
+        let plot = Plot(
+            left: 52, top: 30 + 14 * Double(marks.count), right: width - 14, bottom: height - 36,
+            xs: 1...Double(n), ys: ticks.range)
+        var parts = [
+            legend(series.map { ($0.name, $0.color, "bar") }, right: plot.right), plot.yAxis(ticks),
+        ]
+        let epochTicks = Ticks(covering: 1, Double(n), count: 8, minStep: 1).values.filter(plot.xs.contains)
+        for e in epochTicks {
+            parts.append(
+                .element(
+                    "text", ["x": plot.x(e), "y": plot.bottom + 14, "class": "tick", "text-anchor": "middle"],
+                    [Markup(String(Int(e)))]))
         }
-        for i in 0..<n where n <= 12 || i % max(1, n / 8) == 0 || i == n - 1 {
-            s +=
-                "<text x=\"\(format1(x(i)))\" y=\"\(format1(height - 14))\" class=\"tick\" text-anchor=\"middle\">\(i + 1)</text>"
-        }
-        s +=
-            "<text x=\"\(format1((l + width - r) / 2))\" y=\"\(format1(height - 2))\" class=\"tick\" text-anchor=\"middle\">epoch</text>"
-        if let mark, mark >= 1, mark <= n {
-            s +=
-                "<line x1=\"\(format1(x(mark - 1)))\" x2=\"\(format1(x(mark - 1)))\" y1=\"\(format1(t))\" y2=\"\(format1(height - b))\" class=\"mark\"/>"
+        parts.append(
+            .element(
+                "text", ["x": (plot.left + plot.right) / 2, "y": height - 6, "class": "tick", "text-anchor": "middle"],
+                ["epoch"]))
+        for (k, mark) in marks.enumerated() {
+            let x = plot.x(Double(mark.epoch)), row = plot.top - 4 - 14 * Double(marks.count - 1 - k)
             // Label on the left of a mark in the right half, or it runs off the chart.
-            let right = 2 * mark > n
-            s +=
-                "<text x=\"\(format1(x(mark - 1) + (right ? -4 : 4)))\" y=\"\(format1(height - b - 6))\" class=\"tick\"\(right ? " text-anchor=\"end\"" : "")>chosen epoch \(mark)</text>"
+            let right = Double(mark.epoch) > middle
+            parts.append(.element("line", ["x1": x, "x2": x, "y1": row + 3, "y2": plot.bottom, "class": mark.style]))
+            parts.append(
+                .element(
+                    "text",
+                    ["x": x + (right ? -3 : 3), "y": row, "class": "tick", "text-anchor": right ? "end" : "start"],
+                    [Markup(mark.label)]))
         }
-        for (k, ser) in series.enumerated() {
-            let pts = ser.values.enumerated().map { "\(format1(x($0.offset))),\(format1(y($0.element)))" }.joined(
-                separator: " ")
-            s +=
-                "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(ser.color)\" stroke-width=\"2\" class=\"series\"/>"
-            s +=
-                "<rect x=\"\(format1(width - r - 120))\" y=\"\(format1(t + 4 + Double(k) * 14))\" width=\"10\" height=\"10\" fill=\"\(ser.color)\"/>"
-            s +=
-                "<text x=\"\(format1(width - r - 106))\" y=\"\(format1(t + 13 + Double(k) * 14))\" class=\"tick\">\(escape(ser.name))</text>"
+        for s in series {
+            let points = s.values.enumerated().filter { $0.element.isFinite }
+                .map { "\(Markup.number(plot.x(Double($0.offset + 1)))),\(Markup.number(plot.y($0.element)))" }
+            parts.append(
+                .element(
+                    "polyline",
+                    [
+                        "points": points.joined(separator: " "), "fill": "none", "stroke": s.color,
+                        "stroke-width": 2, "class": "series",
+                    ]))
         }
-        return s + "</svg>"
+        return chart(title, width: width, height: height, parts)
     }
 
-    /// Grouped vertical bars, one group per label.
+    /// Grouped vertical bars, one group per label, with an optional second label line per group
+    /// (`notes`). `diagonal` names the line y = x drawn when the groups are equal bins of 0…yMax.
     static func bars(
-        title: String, labels: [String], series: [(name: String, color: String, values: [Double])],
-        width: Double = 620, height: Double = 260
-    ) -> String {
-        let hi = (series.flatMap(\.values).max() ?? 1) * 1.1
-        let l = 48.0, r = 12.0, t = 28.0, b = 50.0
-        let gw = (width - l - r) / Double(labels.count), bw = gw * 0.8 / Double(series.count)
-        func y(_ v: Double) -> Double { t + (height - t - b) * (1 - v / hi) }
-        var s =
-            "<svg class=\"chart\" viewBox=\"0 0 \(format1(width)) \(format1(height))\" width=\"\(format1(width))\" height=\"\(format1(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        s += "<text x=\"\(format1(l))\" y=\"16\" class=\"title\">\(escape(title))</text>"
-        for k in 0...4 {
-            let v = hi * Double(k) / 4
-            s +=
-                "<line x1=\"\(format1(l))\" x2=\"\(format1(width - r))\" y1=\"\(format1(y(v)))\" y2=\"\(format1(y(v)))\" class=\"grid\"/>"
-            s +=
-                "<text x=\"\(format1(l - 4))\" y=\"\(format1(y(v) + 4))\" class=\"tick\" text-anchor=\"end\">\(Int(v))</text>"
-        }
+        title: String, labels: [String], notes: [String] = [], series: [Series], yMax: Double? = nil,
+        diagonal: String? = nil, width: Double = 900, height: Double = 280
+    ) -> Markup {
+        let ticks = Ticks(covering: 0, yMax ?? series.flatMap(\.values).max() ?? 1)
+        let plot = Plot(
+            left: 52, top: 30, right: width - 14, bottom: height - (notes.isEmpty ? 24 : 36),
+            xs: 0...Double(labels.count), ys: ticks.range)
+        let gw = plot.x(1) - plot.x(0), bw = gw * 0.8 / Double(series.count)
+        var key = series.map { ($0.name, $0.color, "bar") }
+        if let diagonal { key.append((diagonal, "", "diagonal")) }
+        var parts = [legend(key, right: plot.right), plot.yAxis(ticks)]
         for (i, label) in labels.enumerated() {
-            for (k, ser) in series.enumerated() {
-                let x0 = l + gw * Double(i) + gw * 0.1 + bw * Double(k), v = ser.values[i]
-                s +=
-                    "<rect x=\"\(format1(x0))\" y=\"\(format1(y(v)))\" width=\"\(format1(bw))\" height=\"\(format1(y(0) - y(v)))\" fill=\"\(ser.color)\" class=\"bar\"><title>\(escape(label)) \(escape(ser.name)): \(Int(v))</title></rect>"
+            for (k, s) in series.enumerated() {
+                let v = s.values[i], x = plot.x(Double(i)) + gw * 0.1 + bw * Double(k)
+                parts.append(
+                    .element(
+                        "rect",
+                        [
+                            "x": x, "y": plot.y(v), "width": bw, "height": plot.y(0) - plot.y(v), "fill": s.color,
+                            "class": "bar",
+                        ],
+                        [.element("title", [Markup("\(label) \(s.name): \(Markup.number(v))")])]))
             }
-            s +=
-                "<text x=\"\(format1(l + gw * (Double(i) + 0.5)))\" y=\"\(format1(height - b + 14))\" class=\"tick\" text-anchor=\"middle\">\(escape(label))</text>"
+            for (line, text) in [label, i < notes.count ? notes[i] : ""].enumerated() where !text.isEmpty {
+                parts.append(
+                    .element(
+                        "text",
+                        [
+                            "x": plot.x(Double(i) + 0.5), "y": plot.bottom + 14 + 12 * Double(line), "class": "tick",
+                            "text-anchor": "middle",
+                        ],
+                        [Markup(text)]))
+            }
         }
-        for (k, ser) in series.enumerated() {
-            s +=
-                "<rect x=\"\(format1(l + Double(k) * 90))\" y=\"\(format1(height - 18))\" width=\"10\" height=\"10\" fill=\"\(ser.color)\"/>"
-            s +=
-                "<text x=\"\(format1(l + Double(k) * 90 + 14))\" y=\"\(format1(height - 9))\" class=\"tick\">\(escape(ser.name))</text>"
+        if diagonal != nil, let yMax {
+            parts.append(
+                .element(
+                    "line",
+                    [
+                        "x1": plot.left, "y1": plot.y(0), "x2": plot.right, "y2": plot.y(yMax), "class": "diagonal",
+                    ]))
         }
-        return s + "</svg>"
+        return chart(title, width: width, height: height, parts)
     }
 
-    /// A 10×10 heatmap with counts (rows: true class, columns: predicted).
-    static func heatmap(title: String, labels: [String], counts: [[Int]], cell: Double = 46) -> String {
-        let l = 96.0, t = 40.0, n = Double(labels.count)
-        let width = l + cell * n + 10, height = t + cell * n + 90
-        let rowTotals = counts.map { max(1, $0.reduce(0, +)) }
-        var s =
-            "<svg class=\"chart\" viewBox=\"0 0 \(format1(width)) \(format1(height))\" width=\"\(format1(width))\" height=\"\(format1(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        s += "<text x=\"\(format1(l))\" y=\"16\" class=\"title\">\(escape(title))</text>"
+    /// Light to dark blue for 0…1.
+    static func shade(_ t: Double) -> String {
+        let from = [247.0, 251, 255], to = [8.0, 48, 107]
+        let c = zip(from, to).map { String(Int(($0 + ($1 - $0) * t).rounded())) }
+        return "rgb(\(c.joined(separator: ",")))"
+    }
+
+    /// A confusion matrix (rows: true class, columns: predicted) with counts as text, shaded by each
+    /// row's share so rows of any size compare. The shade follows √share so that 2–10 % confusions
+    /// show beside 90 % diagonals; the scale beside the grid says so.
+    static func heatmap(title: String, labels: [String], counts: [[Int]], cell: Double = 46) -> Markup {
+        let n = Double(labels.count), side = cell * n
+        let labelWidth = labels.map(textWidth).max() ?? 0
+        let left = 26 + labelWidth, top = 48.0
+        // Column labels are rotated 45°, so they drop by about their width / √2.
+        let bottom = top + side + 12 + labelWidth * 0.71
+        let scaleX = left + side + 20, width = scaleX + 50, height = bottom + 22
+        var parts: [Markup] = [
+            .element(
+                "text", ["x": 8, "y": 32, "class": "tick"],
+                [
+                    "Shading: share of the true class (row-normalised, square-root scale). Numbers: image counts."
+                ]),
+            .element(
+                "text",
+                [
+                    "x": 12, "y": top + side / 2, "class": "tick", "text-anchor": "middle",
+                    "transform": "rotate(-90 12 \(Markup.number(top + side / 2)))",
+                ],
+                ["true class"]),
+            .element(
+                "text", ["x": left + side / 2, "y": height - 6, "class": "tick", "text-anchor": "middle"],
+                ["predicted class"]),
+        ]
         for (i, row) in counts.enumerated() {
-            s +=
-                "<text x=\"\(format1(l - 6))\" y=\"\(format1(t + cell * (Double(i) + 0.6)))\" class=\"tick\" text-anchor=\"end\">\(escape(labels[i]))</text>"
+            let total = max(1, row.reduce(0, +)), y = top + cell * Double(i)
+            parts.append(
+                .element(
+                    "text", ["x": left - 6, "y": y + cell * 0.6, "class": "tick", "text-anchor": "end"],
+                    [Markup(labels[i])]))
             for (j, c) in row.enumerated() {
-                let share = Double(c) / Double(rowTotals[i])
-                let color =
-                    i == j
-                    ? "rgba(46,125,50,\(format3(0.15 + 0.85 * share)))"
-                    : "rgba(198,40,40,\(format3(min(1, 0.05 + 4 * share))))"
-                s +=
-                    "<rect x=\"\(format1(l + cell * Double(j)))\" y=\"\(format1(t + cell * Double(i)))\" width=\"\(format1(cell - 1))\" height=\"\(format1(cell - 1))\" fill=\"\(color)\" class=\"cell\"><title>true \(escape(labels[i])), predicted \(escape(labels[j])): \(c)</title></rect>"
-                s +=
-                    "<text x=\"\(format1(l + cell * (Double(j) + 0.5)))\" y=\"\(format1(t + cell * (Double(i) + 0.6)))\" class=\"count\" text-anchor=\"middle\">\(c)</text>"
+                let share = Double(c) / Double(total), t = share.squareRoot(), x = left + cell * Double(j)
+                let tip = "true \(labels[i]), predicted \(labels[j]): \(c) (\(String(format: "%.1f", share * 100))%)"
+                parts.append(
+                    .element(
+                        "rect",
+                        ["x": x, "y": y, "width": cell - 1, "height": cell - 1, "fill": shade(t), "class": "cell"],
+                        [.element("title", [Markup(tip)])]))
+                parts.append(
+                    .element(
+                        "text",
+                        [
+                            "x": x + cell / 2, "y": y + cell * 0.6, "text-anchor": "middle",
+                            "class": t > 0.6 ? "count on-dark" : "count",
+                        ],
+                        [Markup(String(c))]))
             }
         }
         for (j, label) in labels.enumerated() {
-            let x = l + cell * (Double(j) + 0.5), y = t + cell * n + 8
-            s +=
-                "<text x=\"\(format1(x))\" y=\"\(format1(y))\" class=\"tick\" text-anchor=\"end\" transform=\"rotate(-45 \(format1(x)) \(format1(y)))\">\(escape(label))</text>"
+            let x = left + cell * (Double(j) + 0.5), y = top + side + 10
+            parts.append(
+                .element(
+                    "text",
+                    [
+                        "x": x, "y": y, "class": "tick", "text-anchor": "end",
+                        "transform": "rotate(-45 \(Markup.number(x)) \(Markup.number(y)))",
+                    ],
+                    [Markup(label)]))
         }
-        return s + "</svg>"
+        parts.append(.element("text", ["x": scaleX, "y": top - 10, "class": "tick"], ["% of row"]))
+        let steps = 20
+        for k in 0..<steps {
+            let t = (Double(k) + 0.5) / Double(steps), h = side / Double(steps)
+            parts.append(
+                .element(
+                    "rect",
+                    [
+                        "x": scaleX, "y": top + side - h * Double(k + 1), "width": 12, "height": h + 0.5,
+                        "fill": shade(t), "class": "scale",
+                    ]))
+        }
+        let scaleTicks = Ticks(covering: 0, 100)
+        for v in scaleTicks.values {
+            let y = top + side * (1 - (v / 100).squareRoot())
+            parts.append(.element("line", ["x1": scaleX + 12, "x2": scaleX + 15, "y1": y, "y2": y, "class": "axis"]))
+            parts.append(
+                .element(
+                    "text", ["x": scaleX + 17, "y": y + 3.5, "class": "tick"],
+                    [Markup(scaleTicks.label(v))]))
+        }
+        return chart(title, width: width, height: height, parts)
     }
-
-    static func format3(_ v: Double) -> String { let r = (v * 1000).rounded() / 1000; return String(r) }
 }

@@ -33,14 +33,14 @@ public struct TrainingReport {
         let gap = Double(b.trainAccuracy - b.validationAccuracy) * 100
         if last.validationLoss > b.validationLoss * 1.05 && last.trainLoss < b.trainLoss {
             return String(
-                format:
-                    "Overfitting after epoch %d: validation loss rose %.0f%% while training loss kept falling; epoch %d was restored.",
+                format: "Overfitting after epoch %d: validation loss rose %.0f%% while training loss kept falling; "
+                    + "epoch %d was restored.",
                 best, Double(last.validationLoss / b.validationLoss - 1) * 100, best)
         }
         if gap < 0 {
             return String(
-                format:
-                    "No overfitting: at epoch %d training accuracy (with dropout and augmentation) is %.1f points below validation; more capacity or epochs could still help (mild underfitting).",
+                format: "No overfitting: at epoch %d training accuracy (with dropout and augmentation) is %.1f points "
+                    + "below validation; more capacity or epochs could still help (mild underfitting).",
                 best, -gap)
         }
         if gap > 3 {
@@ -58,123 +58,208 @@ public struct TrainingReport {
         return path
     }
 
+    /// How many test images each grid shows.
+    static let gridSize = 24
+
     public func html() throws -> String {
         let names = FashionClass.allCases.map(\.name)
         let probabilities = model.probabilities(test.pixels)
+        let predictions = (0..<test.count).map { Prediction(probabilities: probabilities.data[$0 * 10..<$0 * 10 + 10]) }
         let eval = Evaluation(probabilities: probabilities, labels: test.labels)
         let ece = Calibration.expectedCalibrationError(probabilities, labels: test.labels)
         func counts(_ d: LabelledImages) -> [Double] { (0..<10).map { c in Double(d.labels.filter { $0 == c }.count) } }
-        var body = "<h1>FashionSort model report</h1>"
-        body +=
-            "<p class=\"meta\">model <code>\(model.id)</code> · architecture <b>\(model.architecture.name)</b> · \(model.network.parameterCount) parameters · temperature \(String(format: "%.3f", model.temperature))</p>"
-        body +=
-            "<p class=\"headline\">Test accuracy <b>\(String(format: "%.2f%%", eval.accuracy * 100))</b> on \(eval.count) images (loss \(String(format: "%.4f", eval.loss)), macro F1 \(String(format: "%.4f", eval.macroF1))). The reference Keras CNN reached 92.7%.</p>"
+        func f(_ v: Double, _ digits: Int = 4) -> Markup { Markup(String(format: "%.\(digits)f", v)) }
+        func section(_ id: String, _ title: String, _ children: [Markup]) -> Markup {
+            .element("section", ["id": id], [.element("h2", [Markup(title)])] + children)
+        }
 
-        body += "<section id=\"classes\"><h2>Class balance</h2>"
-        body += SVGChart.bars(
-            title: "Images per class", labels: FashionClass.allCases.map { String($0.name.prefix(7)) },
-            series: [("training", "#1565c0", counts(train)), ("test", "#ef6c00", counts(test))])
-        body += "</section>"
+        var body: [Markup] = [
+            .element("h1", ["FashionSort model report"]),
+            .element(
+                "p", ["class": "meta"],
+                [
+                    "model ", .element("code", [Markup(model.id)]), " · architecture ",
+                    .element("b", [Markup(model.architecture.name)]),
+                    " · \(model.network.parameterCount) parameters · temperature ", f(Double(model.temperature), 3),
+                ]),
+            .element(
+                "p", ["class": "headline"],
+                [
+                    "Test accuracy ", .element("b", [f(eval.accuracy * 100, 2), "%"]),
+                    " on \(eval.count) images (loss ", f(eval.loss), ", macro F1 ", f(eval.macroF1),
+                    "). The reference Keras CNN reached 92.7%.",
+                ]),
+            section(
+                "classes", "Class balance",
+                [
+                    SVGChart.bars(
+                        title: "Images per class", labels: names,
+                        series: [("training", "#1565c0", counts(train)), ("test", "#ef6c00", counts(test))])
+                ]),
+        ]
 
-        body +=
-            "<section id=\"curves\"><h2>Learning curves</h2><p class=\"verdict\">\(SVGChart.escape(Self.verdict(history, best: bestEpoch)))</p>"
+        var curves: [Markup] = [
+            .element("p", ["class": "verdict"], [Markup(Self.verdict(history, best: bestEpoch))])
+        ]
+        var marks = [SVGChart.Mark(epoch: bestEpoch, label: "chosen epoch \(bestEpoch)", style: "mark")]
         if let start = fineTuneStart, start > 1, start <= history.count {
-            body +=
-                "<p>Epochs 1–\(start - 1) trained the checkpoint this model was fine-tuned from; epochs \(start)–\(history.count) are the fine-tuning.</p>"
+            curves.append(
+                .element(
+                    "p",
+                    [
+                        Markup(
+                            "Epochs 1–\(start - 1) trained the checkpoint this model was fine-tuned from; "
+                                + "epochs \(start)–\(history.count) are the fine-tuning.")
+                    ]))
+            marks.append(.init(epoch: start, label: "fine-tune from epoch \(start)", style: "mark fine-tune"))
         }
-        body += SVGChart.lines(
-            title: "Loss",
-            series: [
-                ("training", "#1565c0", history.map { Double($0.trainLoss) }),
-                ("validation", "#ef6c00", history.map { Double($0.validationLoss) }),
-            ], mark: bestEpoch)
-        body += SVGChart.lines(
-            title: "Accuracy",
-            series: [
-                ("training", "#1565c0", history.map { Double($0.trainAccuracy) }),
-                ("validation", "#ef6c00", history.map { Double($0.validationAccuracy) }),
-            ], mark: bestEpoch)
-        body += "</section>"
+        curves.append(
+            SVGChart.lines(
+                title: "Loss",
+                series: [
+                    ("training", "#1565c0", history.map { Double($0.trainLoss) }),
+                    ("validation", "#ef6c00", history.map { Double($0.validationLoss) }),
+                ], marks: marks))
+        curves.append(
+            SVGChart.lines(
+                title: "Accuracy",
+                series: [
+                    ("training", "#1565c0", history.map { Double($0.trainAccuracy) }),
+                    ("validation", "#ef6c00", history.map { Double($0.validationAccuracy) }),
+                ], marks: marks))
+        body.append(section("curves", "Learning curves", curves))
 
-        body +=
-            "<section id=\"report\"><h2>Classification report (test set)</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>"
-        for c in eval.classes {
-            body +=
-                "<tr><td>\(SVGChart.escape(c.name))</td><td>\(String(format: "%.4f", c.precision))</td><td>\(String(format: "%.4f", c.recall))</td><td>\(String(format: "%.4f", c.f1))</td><td>\(c.support)</td></tr>"
+        func row(_ cells: [Markup], _ attributes: KeyValuePairs<String, any AttributeValue> = [:]) -> Markup {
+            .element("tr", attributes, cells.map { .element("td", [$0]) })
         }
-        body +=
-            "<tr class=\"total\"><td>accuracy</td><td></td><td></td><td>\(String(format: "%.4f", eval.accuracy))</td><td>\(eval.count)</td></tr></table></section>"
+        let header = Markup.element(
+            "tr", ["class", "precision", "recall", "F1", "support"].map { .element("th", [Markup($0)]) })
+        let rows = eval.classes.map { c in row([Markup(c.name), f(c.precision), f(c.recall), f(c.f1), "\(c.support)"]) }
+        let total = row(["accuracy", "", "", f(eval.accuracy), "\(eval.count)"], ["class": "total"])
+        body.append(
+            section("report", "Classification report (test set)", [.element("table", [header] + rows + [total])]))
 
-        body += "<section id=\"confusion\"><h2>Confusion matrix</h2>"
-        body += SVGChart.heatmap(
-            title: "Rows: true class · columns: predicted class", labels: names, counts: eval.confusion)
-        body += "<h3>Most confused pairs</h3><ol>"
-        for p in eval.mostConfused {
-            body += "<li>\(SVGChart.escape(p.actual)) ↔ \(SVGChart.escape(p.predicted)): \(p.count)</li>"
-        }
-        body += "</ol></section>"
+        body.append(
+            section(
+                "confusion", "Confusion matrix",
+                [
+                    SVGChart.heatmap(
+                        title: "Rows: true class · columns: predicted class", labels: names, counts: eval.confusion),
+                    .element("h3", ["Most confused pairs"]),
+                    .element(
+                        "ol",
+                        eval.mostConfused.map {
+                            .element("li", [Markup("\($0.actual) ↔ \($0.predicted): \($0.count)")])
+                        }
+                    ),
+                ]))
 
-        body +=
-            "<section id=\"calibration\"><h2>Calibration</h2><p>Expected calibration error on the test set: <b>\(String(format: "%.4f", ece))</b> (0 = confidences match accuracy).</p>"
-        body += SVGChart.bars(
-            title: "Reliability: mean confidence and accuracy per confidence bin", labels: reliabilityLabels,
-            series: reliability(probabilities, test.labels))
-        body += "</section>"
+        let bins = reliability(predictions)
+        body.append(
+            section(
+                "calibration", "Calibration",
+                [
+                    .element(
+                        "p",
+                        [
+                            "Expected calibration error on the test set: ", .element("b", [f(ece)]),
+                            Markup(
+                                " (0 = confidences match accuracy). Bars near the dashed diagonal are well calibrated;"
+                                    + " n is the number of test images whose top confidence falls in the bin."),
+                        ]),
+                    SVGChart.bars(
+                        title: "Reliability: mean confidence and accuracy per confidence bin",
+                        labels: (0..<10).map { "\($0 * 10)–\($0 * 10 + 10)%" },
+                        notes: bins.counts.map { "n = \($0)" },
+                        series: bins.series, yMax: 100, diagonal: "perfect calibration"),
+                ]))
 
-        var right: [Int] = [], wrong: [Int] = []
-        for i in 0..<test.count {
-            let p = Prediction(probabilities: probabilities.data[i * 10..<i * 10 + 10])
-            if p.best.label.rawValue == test.labels[i] {
-                if right.count < 24 { right.append(i) }
-            } else if wrong.count < 24 {
-                wrong.append(i)
+        for (id, title, right) in [("correct", "Correctly classified", true), ("wrong", "Misclassified", false)] {
+            let chosen = Array(
+                predictions.indices.lazy.filter {
+                    (predictions[$0].best.label.rawValue == self.test.labels[$0]) == right
+                }
+                .prefix(Self.gridSize))
+            let what = right ? "correctly classified" : "misclassified"
+            var figures: [Markup] = []
+            for i in chosen {
+                let p = predictions[i].best, truth = FashionClass(rawValue: test.labels[i])!.name
+                let caption = "True: \(truth) / Pred: \(p.label.name) (\(String(format: "%.2f", p.confidence)))"
+                figures.append(
+                    .element(
+                        "figure",
+                        [
+                            .element(
+                                "img",
+                                [
+                                    "alt": "test image \(i)", "title": "test image \(i)",
+                                    "src": "data:image/png;base64,\(try tile(i))",
+                                ]
+                            ),
+                            .element("figcaption", [Markup(caption)]),
+                        ]))
             }
-            if right.count == 24 && wrong.count == 24 { break }
-        }
-        for (id, title, indices) in [("correct", "Correctly classified", right), ("wrong", "Misclassified", wrong)] {
-            body += "<section id=\"\(id)\"><h2>\(title) test images</h2><div class=\"grid\">"
-            for i in indices {
-                let p = Prediction(probabilities: probabilities.data[i * 10..<i * 10 + 10])
-                body +=
-                    "<figure><img alt=\"test image \(i)\" src=\"data:image/png;base64,\(try tile(i))\"><figcaption>True: \(SVGChart.escape(FashionClass(rawValue: test.labels[i])!.name)) / Pred: \(SVGChart.escape(p.best.label.name)) (\(String(format: "%.2f", p.best.confidence)))</figcaption></figure>"
-            }
-            body += "</div></section>"
+            body.append(
+                section(
+                    id, "\(title) test images",
+                    [
+                        .element(
+                            "p", ["class": "note"],
+                            [
+                                Markup(
+                                    "The first \(chosen.count) \(what) test images in test-set order (not a ranked or"
+                                        + " random pick). Caption: true class / predicted class (its confidence).")
+                            ]),
+                        .element("div", ["class": "grid"], figures),
+                    ]))
         }
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>FashionSort model report</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
-            h1 { margin-bottom: 0.2em } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 1.6em }
-            .meta { color: #555 } .headline { font-size: 1.15em } .verdict { background: #f5f5f5; padding: 0.6em; border-left: 4px solid #1565c0 }
-            .chart { margin: 0.5em 1em 0.5em 0 } .chart .title { font-weight: 600; font-size: 13px } .chart .tick { font-size: 10px; fill: #444 }
-            .chart .grid { stroke: #e0e0e0 } .chart .mark { stroke: #2e7d32; stroke-dasharray: 4 3 } .chart .count { font-size: 11px }
-            table { border-collapse: collapse } td, th { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; text-align: right }
-            td:first-child, th:first-child { text-align: left } .total td { font-weight: 600 }
-            .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 10px }
-            figure { margin: 0; text-align: center } figure img { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #ccc }
-            figcaption { font-size: 11px }
-            </style></head><body>
-            \(body)
+            <style>\(Self.css)</style></head><body>
+            \(Markup.group(body).source)
             </body></html>
 
             """
     }
 
-    private var reliabilityLabels: [String] { (0..<10).map { "\($0 * 10)–\($0 * 10 + 10)%" } }
+    private static let css = """
+        body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
+        h1 { margin-bottom: 0.2em }
+        h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 1.6em }
+        .meta, .note { color: #555 }
+        .headline { font-size: 1.15em }
+        .verdict { background: #f5f5f5; padding: 0.6em; border-left: 4px solid #1565c0 }
+        .chart { margin: 0.5em 1em 0.5em 0 }
+        .chart .title { font-weight: 600; font-size: 13px }
+        .chart .tick { font-size: 10px; fill: #444 }
+        .chart .grid { stroke: #e0e0e0 }
+        .chart .axis { stroke: #444 }
+        .chart .mark { stroke: #2e7d32; stroke-dasharray: 4 3 }
+        .chart .mark.fine-tune { stroke: #6a1b9a }
+        .chart .diagonal { stroke: #444; stroke-dasharray: 5 3 }
+        .chart .count { font-size: 11px }
+        .chart .count.on-dark { fill: #fff }
+        table { border-collapse: collapse }
+        td, th { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; text-align: right }
+        td:first-child, th:first-child { text-align: left }
+        .total td { font-weight: 600 }
+        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 10px }
+        figure { margin: 0; text-align: center }
+        figure img { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #ccc }
+        figcaption { font-size: 11px }
+        """
 
-    private func reliability(_ p: Tensor, _ labels: [Int]) -> [(name: String, color: String, values: [Double])] {
-        var n = [Double](repeating: 0, count: 10), conf = n, acc = n
-        for (i, y) in labels.enumerated() {
-            let pred = Prediction(probabilities: p.data[i * 10..<i * 10 + 10])
+    /// Per 10 %-wide bin of top-class confidence: its image count, and mean confidence and accuracy in percent.
+    private func reliability(_ predictions: [Prediction]) -> (counts: [Int], series: [SVGChart.Series]) {
+        var n = [Int](repeating: 0, count: 10), conf = [Double](repeating: 0, count: 10), acc = conf
+        for (pred, y) in zip(predictions, test.labels) {
             let b = min(9, Int(Double(pred.best.confidence) * 10))
             n[b] += 1; conf[b] += Double(pred.best.confidence)
             if pred.best.label.rawValue == y { acc[b] += 1 }
         }
-        return [
-            ("confidence %", "#1565c0", (0..<10).map { n[$0] > 0 ? 100 * conf[$0] / n[$0] : 0 }),
-            ("accuracy %", "#2e7d32", (0..<10).map { n[$0] > 0 ? 100 * acc[$0] / n[$0] : 0 }),
-        ]
+        func percent(_ sums: [Double]) -> [Double] { (0..<10).map { n[$0] > 0 ? 100 * sums[$0] / Double(n[$0]) : 0 } }
+        return (n, [("confidence %", "#1565c0", percent(conf)), ("accuracy %", "#2e7d32", percent(acc))])
     }
 
     /// A test image as a PNG data URI payload, 3× enlarged.
