@@ -113,20 +113,16 @@ public struct TrainingReport {
                     ]))
             marks.append(.init(epoch: start, label: "fine-tune from epoch \(start)", style: "mark fine-tune"))
         }
-        curves.append(
-            SVGChart.lines(
-                title: "Loss",
-                series: [
-                    ("training", "#1565c0", history.map { Double($0.trainLoss) }),
-                    ("validation", "#ef6c00", history.map { Double($0.validationLoss) }),
-                ], marks: marks))
-        curves.append(
-            SVGChart.lines(
-                title: "Accuracy",
-                series: [
-                    ("training", "#1565c0", history.map { Double($0.trainAccuracy) }),
-                    ("validation", "#ef6c00", history.map { Double($0.validationAccuracy) }),
-                ], marks: marks))
+        let charts: [(String, (EpochRecord) -> Float, (EpochRecord) -> Float)] = [
+            ("Loss", \.trainLoss, \.validationLoss), ("Accuracy", \.trainAccuracy, \.validationAccuracy),
+        ]
+        for (title, train, validation) in charts {
+            let series = [
+                ("training", "#1565c0", history.map { Double(train($0)) }),
+                ("validation", "#ef6c00", history.map { Double(validation($0)) }),
+            ]
+            curves.append(SVGChart.lines(title: title, series: series, marks: marks))
+        }
         body.append(section("curves", "Learning curves", curves))
 
         func row(_ cells: [Markup], _ attributes: KeyValuePairs<String, any AttributeValue> = [:]) -> Markup {

@@ -53,14 +53,21 @@ struct DaemonSettings: Sendable, Equatable {
         reload: .live, parse: { Int($0) }, expected: "a whole number of megabytes",
         check: { (1...4096).contains($0) ? nil : "must be within 1…4096" })
 
-    /// The keys a configuration file may hold, in the order `--help` and the start line list them.
-    static let keys = [
-        root.key, inbox.key, model.key, reviewThreshold.key, poll.key, recursive.key, instance.key, batch.key,
-        rescanInterval.key, statusInterval.key, settle.key, maxFileSize.key,
-    ]
+    /// Every setting and the field it sets, in the order the start line lists them.
+    static var fields: [any SettingField] {
+        [
+            Field(root, \.root), Field(inbox, \.inbox), Field(model, \.model),
+            Field(reviewThreshold, \.reviewThreshold), Field(poll, \.poll), Field(recursive, \.recursive),
+            Field(instance, \.instance), Field(batch, \.batch), Field(rescanInterval, \.rescanInterval),
+            Field(statusInterval, \.statusInterval), Field(settle, \.settle), Field(maxFileSize, \.maxFileSize),
+        ]
+    }
+
+    /// The keys a configuration file may hold.
+    static var keys: [String] { fields.map(\.key) }
 
     /// Settings a reload cannot change.
-    static let restartKeys: Set<String> = [root.key, inbox.key, poll.key, recursive.key, instance.key]
+    static var restartKeys: Set<String> { Set(fields.filter(\.restart).map(\.key)) }
 
     var inboxPath: String { inbox ?? "\(root)/inbox" }
     var modelPath: String { model ?? Model.defaultPath }

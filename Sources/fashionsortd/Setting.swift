@@ -24,6 +24,39 @@ struct Setting<Value: Sendable & Equatable>: Sendable {
     var argumentHelp: String { "\(help) (default: \(defaultText); \(environmentName))" }
 }
 
+/// A setting together with the field of `DaemonSettings` it sets, whatever its value's type.
+protocol SettingField {
+    var key: String { get }
+    var restart: Bool { get }
+    /// Reads the setting from the first layer that has it (see `SettingsReader`) into `settings`.
+    func take(from layers: [SettingsReader.Layer], into settings: inout DaemonSettings) throws(SettingsError)
+}
+
+struct Field<Value: Sendable & Equatable>: SettingField {
+    let setting: Setting<Value>
+    let apply: (inout DaemonSettings, Value) -> Void
+
+    init(_ setting: Setting<Value>, _ path: WritableKeyPath<DaemonSettings, Value>) {
+        self.setting = setting
+        apply = { $0[keyPath: path] = $1 }
+    }
+
+    init(_ setting: Setting<Value>, _ path: WritableKeyPath<DaemonSettings, Value?>) {
+        self.setting = setting
+        apply = { $0[keyPath: path] = $1 }
+    }
+
+    var key: String { setting.key }
+    var restart: Bool { setting.reload == .restart }
+
+    func take(from layers: [SettingsReader.Layer], into s: inout DaemonSettings) throws(SettingsError) {
+        guard let (value, source, hidden) = try SettingsReader.resolve(setting, in: layers) else { return }
+        apply(&s, value)
+        s.sources[key] = source
+        s.overridden += hidden.map { "\(key) from \($0) is overridden by \(source)" }
+    }
+}
+
 extension Setting where Value == String {
     static func text(_ key: String, _ help: String, default d: String, reload: Reload = .restart) -> Self {
         Setting(

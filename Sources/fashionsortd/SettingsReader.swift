@@ -18,7 +18,7 @@ struct SettingsReader: Sendable {
     var file: String?
 
     /// One provider and how to name it in an error or the start line.
-    private struct Layer {
+    struct Layer {
         let reader: ConfigReader
         let source: (String, String) -> String
     }
@@ -43,30 +43,12 @@ struct SettingsReader: Sendable {
         ]
         if let file { layers += try await fileLayer(file) }
         var s = DaemonSettings()
-        func take<V>(_ setting: Setting<V>, _ apply: (V) -> Void) throws(SettingsError) {
-            if let (value, source, hidden) = try resolve(setting, in: layers) {
-                apply(value)
-                s.sources[setting.key] = source
-                s.overridden += hidden.map { "\(setting.key) from \($0) is overridden by \(source)" }
-            }
-        }
-        try take(DaemonSettings.root) { s.root = $0 }
-        try take(DaemonSettings.inbox) { s.inbox = $0 }
-        try take(DaemonSettings.model) { s.model = $0 }
-        try take(DaemonSettings.reviewThreshold) { s.reviewThreshold = $0 }
-        try take(DaemonSettings.poll) { s.poll = $0 }
-        try take(DaemonSettings.recursive) { s.recursive = $0 }
-        try take(DaemonSettings.instance) { s.instance = $0 }
-        try take(DaemonSettings.batch) { s.batch = $0 }
-        try take(DaemonSettings.rescanInterval) { s.rescanInterval = $0 }
-        try take(DaemonSettings.statusInterval) { s.statusInterval = $0 }
-        try take(DaemonSettings.settle) { s.settle = $0 }
-        try take(DaemonSettings.maxFileSize) { s.maxFileSize = $0 }
+        for field in DaemonSettings.fields { try field.take(from: layers, into: &s) }
         return s
     }
 
     /// The first layer that has the setting, its value parsed and checked, and the lower layers it outranks.
-    private func resolve<V>(
+    static func resolve<V>(
         _ setting: Setting<V>, in layers: [Layer]
     ) throws(SettingsError) -> (V, String, hidden: [String])? {
         for (i, layer) in layers.enumerated() {

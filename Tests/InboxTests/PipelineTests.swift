@@ -34,6 +34,23 @@ import Testing
             logger: Self.logger)
     }
 
+    /// A pipeline reading from a stream that has already been fed `files` (written as sample PNGs).
+    func fed(
+        _ root: String, batch: Int, _ files: [(path: String, seed: Int)]
+    ) throws
+        -> (Pipeline, AsyncStream<QueuedFile>.Continuation)
+    {
+        let (stream, feed) = AsyncStream.makeStream(of: QueuedFile.self)
+        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: batch, files: stream)
+        for f in files {
+            try FileManager.default.createDirectory(
+                atPath: (f.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            write(samplePNG(f.seed), to: f.path)
+            feed.yield(QueuedFile(path: f.path, arrival: 0))
+        }
+        return (p, feed)
+    }
+
     func queued(_ paths: String...) -> [QueuedFile] { paths.map { QueuedFile(path: $0, arrival: 0) } }
 
     @Test func recordsThenFilesEachPhotoOnce() async throws {
@@ -67,16 +84,8 @@ import Testing
     /// being filed) never share an output name, and all are filed when `run` ends.
     @Test func overlappedBatchesNeverShareAName() async throws {
         let root = temporaryDirectory("overlap")
-        let (files, feed) = AsyncStream.makeStream(of: QueuedFile.self)
-        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: 3, files: files)
-        for round in 0..<6 {
-            for i in 0..<3 {
-                let folder = "\(root)/inbox/r\(round)-\(i)"
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                write(samplePNG(i), to: "\(folder)/same.png")
-                feed.yield(QueuedFile(path: "\(folder)/same.png", arrival: 0))
-            }
-        }
+        let (p, feed) = try fed(
+            root, batch: 3, (0..<18).map { ("\(root)/inbox/r\($0 / 3)-\($0 % 3)/same.png", $0 % 3) })
         feed.finish()
         try await p.run()
         let rows = resultRows("\(root)/results")
@@ -91,12 +100,8 @@ import Testing
     /// filed, what was not stays in the inbox, and nothing is left in work/.
     @Test func gracefulShutdownFinishesTheBatchInFlight() async throws {
         let root = temporaryDirectory("shutdown")
-        let (files, feed) = AsyncStream.makeStream(of: QueuedFile.self)
-        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: 4, files: files)
-        for i in 0..<40 {
-            write(samplePNG(i), to: "\(root)/inbox/g-\(i).png")
-            feed.yield(QueuedFile(path: "\(root)/inbox/g-\(i).png", arrival: 0))
-        }
+        let (p, feed) = try fed(root, batch: 4, (0..<40).map { ("\(root)/inbox/g-\($0).png", $0) })
+        defer { feed.finish() }
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup { group in
                 group.addTask { try await p.run() }

@@ -7,15 +7,21 @@ import Testing
 @Suite struct TrainingReportTests {
     func occurrences(_ needle: String, in hay: String) -> Int { hay.components(separatedBy: needle).count - 1 }
 
-    /// A tiny model on a tiny synthetic set: the page has every section and every chart has data.
-    @Test func pageHasEverySectionWithData() throws {
-        var rng = RNG(seed: 4)
+    /// A tiny model trained for `epochs` on a tiny synthetic set.
+    func trained(seed: UInt64, epochs: Int) -> (Model, LabelledImages, [EpochRecord], Int) {
+        var rng = RNG(seed: seed + 3)
         let set = LabelledImages(pixels: (0..<60 * 784).map { _ in rng.uniform() }, labels: (0..<60).map { $0 % 10 })
-        let model = Model(architecture: .seed, seed: 1)
+        let model = Model(architecture: .seed, seed: seed)
         var options = TrainingOptions()
-        options.epochs = 3
+        options.epochs = epochs
         options.batchSize = 20
         let (history, best) = Trainer(options: options).train(model, on: set, validation: set)
+        return (model, set, history, best)
+    }
+
+    /// The page has every section and every chart has data.
+    @Test func pageHasEverySectionWithData() throws {
+        let (model, set, history, best) = trained(seed: 1, epochs: 3)
         let html = try TrainingReport(model: model, train: set, test: set, history: history, bestEpoch: best).html()
         for id in ["classes", "curves", "report", "confusion", "calibration", "correct", "wrong"] {
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
@@ -59,13 +65,7 @@ import Testing
     /// The additions to the page: nice ticks, fine-tune marker, calibration diagonal and bin counts,
     /// the row-normalised heatmap with its colour scale, and how the image grids were chosen.
     @Test func pageExplainsItsCharts() throws {
-        var rng = RNG(seed: 7)
-        let set = LabelledImages(pixels: (0..<60 * 784).map { _ in rng.uniform() }, labels: (0..<60).map { $0 % 10 })
-        let model = Model(architecture: .seed, seed: 2)
-        var options = TrainingOptions()
-        options.epochs = 4
-        options.batchSize = 20
-        let (history, best) = Trainer(options: options).train(model, on: set, validation: set)
+        let (model, set, history, best) = trained(seed: 2, epochs: 4)
         let plain = try TrainingReport(model: model, train: set, test: set, history: history, bestEpoch: best).html()
         let html = try TrainingReport(
             model: model, train: set, test: set, history: history, bestEpoch: best, fineTuneStart: 3
