@@ -5,20 +5,25 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
+/* Where a libpng error jumps to and what it says: first in both contexts, so one handler serves both. */
 typedef struct {
     jmp_buf jump;
     char *message;
+} png_failure;
+
+static void on_error(png_structp png, png_const_charp text) {
+    png_failure *failure = png_get_error_ptr(png);
+    fsc_set_message(failure->message, text);
+    longjmp(failure->jump, 1);
+}
+
+typedef struct {
+    png_failure failure;
     const uint8_t *data;
     size_t size, offset;
     int truncated;
     int warnings;
 } png_ctx;
-
-static void on_error(png_structp png, png_const_charp text) {
-    png_ctx *ctx = png_get_error_ptr(png);
-    fsc_set_message(ctx->message, text);
-    longjmp(ctx->jump, 1);
-}
 
 /* Ancillary-chunk problems (bad sRGB profile, CRC of a text chunk) are benign:
  * the pixels are intact. They are counted, not printed. */
@@ -46,7 +51,7 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
         fsc_set_message(message, "not a PNG signature");
         return FSC_CORRUPT;
     }
-    png_ctx ctx = {.message = message, .data = data, .size = size};
+    png_ctx ctx = {.failure.message = message, .data = data, .size = size};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning);
     if (!png) { fsc_set_message(message, "out of memory"); return FSC_NO_MEMORY; }
     png_infop info = png_create_info_struct(png);
@@ -57,7 +62,7 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
         fsc_set_message(message, "out of memory");
         return FSC_NO_MEMORY;
     }
-    if (setjmp(ctx.jump)) {
+    if (setjmp(ctx.failure.jump)) {
         free(rgba);
         free(rows);
         png_destroy_read_struct(&png, &info, NULL);
@@ -106,18 +111,11 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
 }
 
 typedef struct {
-    jmp_buf jump;
-    char *message;
+    png_failure failure;
     uint8_t *buf;
     size_t size, capacity;
     int failed;
 } png_writer;
-
-static void on_write_error(png_structp png, png_const_charp text) {
-    png_writer *w = png_get_error_ptr(png);
-    fsc_set_message(w->message, text);
-    longjmp(w->jump, 1);
-}
 
 static void write_memory(png_structp png, png_bytep src, png_size_t n) {
     png_writer *w = png_get_io_ptr(png);
@@ -142,12 +140,12 @@ int fsc_encode_png(const uint8_t *pixels, uint32_t width, uint32_t height, int c
     int type = channels == 1 ? PNG_COLOR_TYPE_GRAY : channels == 3 ? PNG_COLOR_TYPE_RGB
              : channels == 4 ? PNG_COLOR_TYPE_RGBA : -1;
     if (type < 0 || width == 0 || height == 0) { fsc_set_message(message, "bad image shape"); return FSC_UNSUPPORTED; }
-    png_writer w = {.message = message};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, on_write_error, NULL);
+    png_writer w = {.failure.message = message};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, on_error, NULL);
     if (!png) return FSC_NO_MEMORY;
     png_infop info = png_create_info_struct(png);
     png_bytep *volatile rows = NULL;
-    if (!info || setjmp(w.jump)) {
+    if (!info || setjmp(w.failure.jump)) {
         free(rows);
         free(w.buf);
         png_destroy_write_struct(&png, &info);

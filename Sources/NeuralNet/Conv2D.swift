@@ -19,15 +19,8 @@ public final class Conv2D: Layer, InputGradientOptional, EpilogueFusable {
     public init(name: String, inChannels: Int, outChannels: Int, padding: Int, rng: inout RNG, random: Bool = true) {
         geometry = Geometry(inChannels: inChannels, outChannels: outChannels, padding: padding)
         let k = inChannels * 9
-        let std = (2 / Float(k)).squareRoot()  // He et al. 2015
-        weight = Parameter(
-            "\(name).weight",
-            Tensor(
-                shape: [outChannels, inChannels, 3, 3],
-                data: random
-                    ? (0..<outChannels * k).map { _ in rng.normal() * std }
-                    : .init(repeating: 0, count: outChannels * k)),
-            decay: true)
+        weight = .heWeight(
+            "\(name).weight", shape: [outChannels, inChannels, 3, 3], fanIn: k, rng: &rng, random: random)
         bias = Parameter("\(name).bias", Tensor(zeros: [outChannels]))
     }
 

@@ -9,15 +9,8 @@ public final class Dense: Layer, InputGradientOptional, EpilogueFusable {
     public init(name: String, inFeatures: Int, outFeatures: Int, rng: inout RNG, random: Bool = true) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        let std = (2 / Float(inFeatures)).squareRoot()  // He et al. 2015
-        weight = Parameter(
-            "\(name).weight",
-            Tensor(
-                shape: [outFeatures, inFeatures],
-                data: random
-                    ? (0..<outFeatures * inFeatures).map { _ in rng.normal() * std }
-                    : .init(repeating: 0, count: outFeatures * inFeatures)),
-            decay: true)
+        weight = .heWeight(
+            "\(name).weight", shape: [outFeatures, inFeatures], fanIn: inFeatures, rng: &rng, random: random)
         bias = Parameter("\(name).bias", Tensor(zeros: [outFeatures]))
     }
 

@@ -13,6 +13,14 @@ public final class Parameter {
         self.decay = decay
     }
 
+    /// A decayed weight drawn from N(0, 2 / fanIn) (He et al. 2015), or zeros
+    /// when a checkpoint is about to fill it.
+    static func heWeight(_ name: String, shape: [Int], fanIn: Int, rng: inout RNG, random: Bool) -> Parameter {
+        let count = shape.reduce(1, *), std = (2 / Float(fanIn)).squareRoot()
+        let data = random ? (0..<count).map { _ in rng.normal() * std } : [Float](repeating: 0, count: count)
+        return Parameter(name, Tensor(shape: shape, data: data), decay: true)
+    }
+
     public func zeroGrad() {
         grad.data.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     }

@@ -9,41 +9,32 @@ import Testing
         let a = (0..<m * k).map { _ in rng.normal() }, b = (0..<k * n).map { _ in rng.normal() }
         var c = (0..<m * n).map { _ in rng.normal() }
         let c0 = c
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    // A given as its transpose (stored k×m would need a copy; use strides on the m×k data instead).
-                    GEMM.multiply(
-                        m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .rows(bp.baseAddress!, columns: n),
-                        cp.baseAddress!, ldc: n, accumulate: true)
+        /// C (+)= A·B for one view of b, against the naive sum; `at` reads B[p, j].
+        func check(
+            _ view: (UnsafePointer<Float>) -> GEMM.Operand, into out: inout [Float], start: [Float],
+            accumulate: Bool, at: (Int, Int) -> Int
+        ) {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    out.withUnsafeMutableBufferPointer { cp in
+                        GEMM.multiply(
+                            m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), view(bp.baseAddress!),
+                            cp.baseAddress!, ldc: n, accumulate: accumulate)
+                    }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    var s: Float = start[i * n + j]
+                    for p in 0..<k { s += a[i * k + p] * b[at(p, j)] }
+                    #expect(abs(s - out[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
                 }
             }
         }
-        for i in 0..<m {
-            for j in 0..<n {
-                var s: Float = c0[i * n + j]
-                for p in 0..<k { s += a[i * k + p] * b[p * n + j] }
-                #expect(abs(s - c[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-            }
-        }
+        check({ .rows($0, columns: n) }, into: &c, start: c0, accumulate: true) { p, j in p * n + j }
         // Bᵀ view: treat b as an n×k row-major matrix and multiply by its transpose.
         var d = [Float](repeating: 0, count: m * n)
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                d.withUnsafeMutableBufferPointer { dp in
-                    GEMM.multiply(
-                        m: m, n: n, k: k, .rows(ap.baseAddress!, columns: k), .transposed(bp.baseAddress!, columns: k),
-                        dp.baseAddress!, ldc: n, accumulate: false)
-                }
-            }
-        }
-        for i in 0..<m {
-            for j in 0..<n {
-                var s: Float = 0
-                for p in 0..<k { s += a[i * k + p] * b[j * k + p] }
-                #expect(abs(s - d[i * n + j]) < 1e-3 * Float(k).squareRoot() + 1e-4)
-            }
-        }
+        check({ .transposed($0, columns: k) }, into: &d, start: d, accumulate: false) { p, j in j * k + p }
     }
 
     /// Packed A (a layer's weights) and packed B (the transposed weights of a
