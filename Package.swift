@@ -2,7 +2,8 @@
 import PackageDescription
 
 // The numeric core is only fast with unchecked arithmetic and a named CPU: without a
-// target CPU every SIMD multiply-add becomes 16 calls to fmaf (docs/DESIGN.md).
+// target CPU every SIMD multiply-add becomes 16 calls to fmaf (docs/DESIGN.md). The shell
+// around it waits on files, so it builds with the package's defaults (faster debug builds).
 // FASHIONSORT_CPU=haswell gives a portable AVX2 build; the default tunes for this host.
 let cpu = Context.environment["FASHIONSORT_CPU"] ?? "native"
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
@@ -64,21 +65,19 @@ let package = Package(
             name: "Inbox",
             dependencies: [
                 "FashionModel", "ImageIntake", "FileSystem", "Results", "CInotifyTools", logging, lifecycle, system,
-            ],
-            swiftSettings: fast),
+            ]),
         .executableTarget(
             name: "fashionsortd",
             dependencies: [
-                "Inbox", "FashionModel", "NeuralNet", argumentParser, logging, lifecycle, signals, configuration, yams, system,
-            ],
-            swiftSettings: fast),
+                "Inbox", "FashionModel", "NeuralNet", argumentParser, logging, lifecycle, signals, configuration, yams,
+                system,
+            ]),
         .executableTarget(
             name: "fashionsort",
             dependencies: [
                 "FashionModel", "ModelReport", "Results", "ImageIntake", "ImageSynthesis", "FileSystem", "NeuralNet",
                 argumentParser,
-            ],
-            swiftSettings: fast),
+            ]),
 
         // Tests mirror the targets. TestSupport: temporary folders, the built binaries, waiting, CSV rows.
         .target(
@@ -98,8 +97,7 @@ let package = Package(
             dependencies: [
                 "Inbox", "TestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: fast),
+            ]),
         .testTarget(
             name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
         .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
