@@ -81,7 +81,8 @@ let package = Package(
 
         // Tests mirror the targets. TestSupport: temporary folders, the built binaries, waiting, CSV rows.
         .target(
-            name: "TestSupport", dependencies: ["Results", "ImageSynthesis", "FashionModel"], path: "Tests/TestSupport"),
+            name: "TestSupport", dependencies: ["Results", "ImageSynthesis", "FashionModel"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: fast),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"]),
         .testTarget(
