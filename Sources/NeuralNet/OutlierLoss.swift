@@ -1,0 +1,62 @@
+/// Losses that teach a classifier what is none of its classes, from outlier
+/// images, and the score that tells them apart at inference. K = classes.
+///
+/// - Outlier Exposure (Hendrycks, Mazeika, Dietterich, ICLR 2019): the mean
+///   cross-entropy from the outlier rows' softmax to the uniform distribution,
+///   L = mean_i [logsumexp(z_i) − mean_j z_ij]; scored by the largest softmax.
+/// - Energy (Liu, Wang, Owens, Li, NeurIPS 2020): E(z) = −logsumexp(z); squared
+///   hinges push in-class energies below `mIn` and outlier energies above `mOut`,
+///   L = mean_in max(0, E − mIn)² + mean_out max(0, mOut − E)².
+public enum OutlierLoss {
+    public struct Result {
+        public var loss: Float
+        /// dL/dlogits [N, K], zero for the rows the loss does not look at.
+        public var gradient: Tensor
+    }
+
+    /// −logsumexp of each row of logits [N, K]: low for inputs the model knows.
+    public static func energy(_ logits: Tensor) -> [Float] {
+        let n = logits.shape[0], k = logits.shape[1]
+        return (0..<n).map { i in
+            let row = logits.data[i * k..<(i + 1) * k]
+            let mx = row.max() ?? 0
+            return -(mx + _log(row.reduce(0) { $0 + Math.exp($1 - mx) }))
+        }
+    }
+
+    /// Outlier Exposure on the rows where `outlier` is true, weighted by `lambda`.
+    public static func uniformCrossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float) -> Result {
+        let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
+        let count = Float(outlier.filter { $0 }.count)
+        var grad = Tensor(zeros: logits.shape), loss: Float = 0
+        guard count > 0 else { return Result(loss: 0, gradient: grad) }
+        let energies = energy(logits)
+        for (i, isOutlier) in outlier.enumerated() where isOutlier {
+            var mean: Float = 0
+            for j in 0..<k { mean += logits.data[i * k + j] / Float(k) }
+            loss += lambda * (-energies[i] - mean) / count
+            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - 1 / Float(k)) / count }
+        }
+        return Result(loss: loss, gradient: grad)
+    }
+
+    /// The energy margins' squared hinges, weighted by `lambda`; dE/dz = −softmax(z).
+    public static func energyMargins(
+        _ logits: Tensor, outlier: [Bool], inMargin: Float, outMargin: Float, lambda: Float
+    ) -> Result {
+        let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
+        let outliers = Float(outlier.filter { $0 }.count), inliers = Float(outlier.count) - outliers
+        var grad = Tensor(zeros: logits.shape), loss: Float = 0
+        for (i, e) in energy(logits).enumerated() {
+            // hinge h ≥ 0 and dL/dE for this row.
+            let (h, slope): (Float, Float) =
+                outlier[i]
+                ? (max(0, outMargin - e), -2 * max(0, outMargin - e) / outliers)
+                : (max(0, e - inMargin), 2 * max(0, e - inMargin) / inliers)
+            guard h > 0 else { continue }
+            loss += lambda * h * h / (outlier[i] ? outliers : inliers)
+            for j in 0..<k { grad.data[i * k + j] = -lambda * slope * p.data[i * k + j] }
+        }
+        return Result(loss: loss, gradient: grad)
+    }
+}

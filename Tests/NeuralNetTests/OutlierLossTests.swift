@@ -1,0 +1,46 @@
+import Testing
+@testable import NeuralNet
+
+@Suite struct OutlierLossTests {
+    let logits: Tensor = {
+        var rng = RNG(seed: 5)
+        return Tensor(shape: [6, 10], data: (0..<60).map { _ in rng.normal() * 2 })
+    }()
+    let outlier = [false, true, false, true, true, false]
+
+    /// Central differences of the loss against its analytic gradient, every logit.
+    func check(_ loss: (Tensor) -> OutlierLoss.Result) {
+        let g = loss(logits).gradient
+        let h: Float = 1e-2
+        for i in 0..<logits.count {
+            var plus = logits, minus = logits
+            plus.data[i] += h
+            minus.data[i] -= h
+            let numeric = Double(loss(plus).loss - loss(minus).loss) / Double(2 * h)
+            #expect(abs(Double(g.data[i]) - numeric) < 2e-3, "logit \(i): \(g.data[i]) vs \(numeric)")
+        }
+    }
+
+    @Test func outlierExposureMatchesFiniteDifferences() {
+        check { OutlierLoss.uniformCrossEntropy($0, outlier: outlier, lambda: 0.5) }
+        // A uniform softmax already is the target: no loss beyond log K − mean, no gradient.
+        let flat = OutlierLoss.uniformCrossEntropy(Tensor(zeros: [2, 10]), outlier: [true, true], lambda: 1)
+        #expect(abs(flat.loss - _log(10)) < 1e-5 && flat.gradient.data.allSatisfy { abs($0) < 1e-7 })
+    }
+
+    @Test func energyMarginsMatchFiniteDifferences() {
+        let e = OutlierLoss.energy(logits)
+        let (lo, hi) = (e.min()!, e.max()!)
+        // Margins inside the energies' range, so some hinges are active on both sides.
+        check {
+            OutlierLoss.energyMargins(
+                $0, outlier: outlier, inMargin: lo + (hi - lo) / 3, outMargin: hi - (hi - lo) / 3, lambda: 0.1)
+        }
+    }
+
+    @Test func energyIsMinusLogSumExp() {
+        let z = Tensor(shape: [1, 3], data: [1, 2, 3])
+        let expected = -(3 + _log(Math.exp(-2) + Math.exp(-1) + 1))
+        #expect(abs(OutlierLoss.energy(z)[0] - expected) < 1e-6)
+    }
+}
