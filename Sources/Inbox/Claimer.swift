@@ -31,7 +31,7 @@ public final class Claimer: Sendable {
         self.emptyGrace = emptyGrace
         self.clock = clock
         self.logger = logger
-        self.longNames = LongNames(path: "\(layout.work)/.long-names")
+        self.longNames = LongNames(path: layout.longNamesFile)
     }
 
     /// Claims what can be claimed; files another daemon took, or that vanished, are skipped.
@@ -51,7 +51,8 @@ public final class Claimer: Sendable {
         let id = nextID()
         let original = relativeToInbox(file.path)
         // The claim id can make a long name too long for work/: the cut keeps the id, the sidecar the name.
-        let workName = FileName.fitted(id + "_" + FileName.split(name).stem, suffix: FileName.split(name).ext)
+        let (stem, ext) = FileName.split(name)
+        let workName = FileName.fitted(id + "_" + stem, suffix: ext)
         if workName != "\(id)_\(name)" { longNames.note(id: id, original: original) }
         do {
             guard let work = try FileMover.claim(file.path, into: layout.work, name: workName) else { return nil }

@@ -33,6 +33,8 @@ public struct Layout: Sendable {
     public var metricsFile: String { "\(root)/metrics.prom" }
     /// Decode attempts of files in work/, to quarantine a file that crashes the daemon twice.
     public var attemptsFile: String { "\(work)/.attempts" }
+    /// Real names of claims whose work/ name had to be cut to 255 bytes.
+    public var longNamesFile: String { "\(work)/.long-names" }
 
     /// The folders the daemon puts files into: work/, rejected/, results/ and every class folder.
     public var written: [String] {

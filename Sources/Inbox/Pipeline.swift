@@ -45,7 +45,8 @@ public final class Pipeline: Service {
         self.duplicates = DuplicateIndex(history: history.firstByHash)
         self.attempts = AttemptLog(path: layout.attemptsFile)
         self.recovery = Recovery(
-            layout: layout, filer: filer, attempts: attempts, history: history.recorded, logger: logger)
+            layout: layout, filer: filer, attempts: attempts, longNames: claimer.longNames, history: history.recorded,
+            logger: logger)
         self.state = Mutex((model, options))
         self.logger = logger
     }

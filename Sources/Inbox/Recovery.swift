@@ -10,14 +10,19 @@ struct Recovery {
     let layout: Layout
     let filer: Filer
     let attempts: AttemptLog
+    let longNames: LongNames
     /// Claim id → recorded output, for the files still in work/.
     let recorded: [String: String]
     let logger: Logger
 
-    init(layout: Layout, filer: Filer, attempts: AttemptLog, history: [String: String], logger: Logger) {
+    init(
+        layout: Layout, filer: Filer, attempts: AttemptLog, longNames: LongNames, history: [String: String],
+        logger: Logger
+    ) {
         self.layout = layout
         self.filer = filer
         self.attempts = attempts
+        self.longNames = longNames
         let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
         self.recorded = history.filter { inWork.contains($0.key) }
         self.logger = logger
@@ -27,11 +32,11 @@ struct Recovery {
     func run(model: String) async -> [Claim] {
         let names = FileWalker.names(in: layout.work)
         let counts = attempts.strikes()
-        let longNames = LongNames(path: "\(layout.work)/.long-names").all()
+        let realNames = longNames.all()
         var again: [Claim] = [], quarantined: [Outcome] = []
         for name in names {
             guard let (id, cut) = Claimer.split(workName: name) else { continue }
-            let original = longNames[id] ?? cut
+            let original = realNames[id] ?? cut
             let claim = Claim(
                 id: id, workPath: "\(layout.work)/\(name)", original: original,
                 arrival: DispatchTime.now().uptimeNanoseconds)
@@ -56,7 +61,7 @@ struct Recovery {
         await filer.commit(quarantined)
         if names.isEmpty {
             attempts.clear()
-            LongNames(path: "\(layout.work)/.long-names").clear()
+            longNames.clear()
         }
         return again
     }
