@@ -10,11 +10,18 @@ struct FashionSort: ParsableCommand {
         commandName: "fashionsort",
         abstract: "Sort product photos into the 10 Fashion-MNIST classes; train and measure the model.",
         discussion: "Exit status: 0 on success, 1 on an error (named with its file), 64 on a usage error.",
-        version: Version.text,
         subcommands: [
             ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ReportCommand.self,
             BenchCommand.self, SamplesCommand.self, StatusCommand.self,
         ])
+
+    /// A flag of our own rather than the configuration's `version:`, which would hash the model at every start.
+    @Flag(help: "Show the version and the default model's id.") var version = false
+
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print(Version.text)
+    }
 
     static func main() {
         Parallel.retainFreedMemory()

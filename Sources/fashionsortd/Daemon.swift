@@ -17,9 +17,10 @@ struct Daemon: AsyncParsableCommand {
             --config YAML file (same names as the flags, e.g. 'review-threshold: 0.7'), else its default. \
             SIGTERM or SIGINT: finish the batch in flight, then stop. SIGHUP: re-read the settings and the model.
             Exit status: 0 after a stop by signal, 1 when a setting, folder or the model cannot be used.
-            """,
-        version: Version.text)
+            """)
 
+    /// A flag of our own rather than the configuration's `version:`, which would hash the model at every start.
+    @Flag(help: "Show the version and the default model's id.") var version = false
     @Option(help: ArgumentHelp("Flat YAML file of settings (key: value).", valueName: "file"))
     var config: String?
     @Option(help: ArgumentHelp(DaemonSettings.root.argumentHelp, valueName: "dir")) var root: String?
@@ -72,6 +73,7 @@ struct Daemon: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if version { return print(Version.text) }
         LoggingSystem.bootstrap { _ in DaemonLogHandler() }
         let logger = Logger(label: "fashionsortd")
         let notifier = SystemdNotifier()
