@@ -57,7 +57,9 @@ let package = Package(
             dependencies: ["NeuralNet", "ImageIntake", "FileSystem", "CZlib"],
             resources: [.copy("Resources/default.safetensors")],
             swiftSettings: fast),
-        .target(name: "ModelReport", dependencies: ["FashionModel", "ImageSynthesis", "NeuralNet"]),
+        .target(
+            name: "ModelReport",
+            dependencies: ["FashionModel", "FileSystem", "ImageIntake", "ImageSynthesis", "NeuralNet"]),
         .target(name: "Results", dependencies: ["FashionModel", "FileSystem", system]),
 
         // The daemon's machinery, and the two programs.
@@ -101,6 +103,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
-        .testTarget(name: "fashionsortTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "fashionsortTests", dependencies: ["FashionModel", "TestSupport"]),
     ]
 )

@@ -9,6 +9,10 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var validationSplit: Double, trainImages: Int, shift: Int, flip: Bool, erase: Float
     public var wallSeconds: Double, command: String
     public var from: String?, extraData: [String]
+    /// Real photos trained on per class slug, before repeating, and outlier images under "other".
+    public var photos: [String: Int]? = nil
+    /// How outliers were used: the loss, its weight and outliers per image.
+    public var outlierLoss: String? = nil
 
     public init(
         architecture: String, epochsRun: Int, bestEpoch: Int, fineTuneStart: Int?, batchSize: Int,
@@ -115,6 +119,15 @@ extension Model {
         get { decoded("calibration") }
         set { encode(newValue, as: "calibration") }
     }
+
+    /// Where photos are held back; stored by `fashionsort calibrate --photos`.
+    public var operatingPoint: OperatingPoint? {
+        get { decoded("operating_point") }
+        set { encode(newValue, as: "operating_point") }
+    }
+
+    /// The stored operating point, or the daemon's long-standing review threshold for older checkpoints.
+    public var decision: OperatingPoint { operatingPoint ?? .unchosen }
 
     public var history: TrainingHistory {
         get { TrainingHistory(csv: metadata["history"] ?? "") }

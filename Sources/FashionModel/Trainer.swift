@@ -13,6 +13,8 @@ public struct TrainingOptions: Sendable {
     /// Stop when validation loss has not improved for this many epochs (nil = never).
     public var patience: Int? = nil
     public var augmentation = Augmentation.none
+    /// How outlier images, when given, teach the model "none of these" (nil: they are not used).
+    public var outliers: OutlierTraining? = nil
 
     public init() {}
 
@@ -23,6 +25,34 @@ public struct TrainingOptions: Sendable {
         case .constant: learningRate
         case .cosine: learningRate * Float(0.5 * (1 + Math.cos(Double.pi * progress)))
         case .step: learningRate * (progress < 0.5 ? 1 : progress < 0.75 ? 0.1 : 0.01)
+        }
+    }
+}
+
+/// The outlier term added to each batch's loss: `perImage` outlier images
+/// drawn at random for every in-class image, weighted by `lambda`.
+public struct OutlierTraining: Sendable, Equatable {
+    public enum Method: String, Sendable, CaseIterable {
+        /// Cross-entropy to the uniform distribution (Hendrycks et al. 2019).
+        case exposure
+        /// Squared hinges on the energy −logsumexp (Liu et al. 2020).
+        case energy
+    }
+
+    public var method = Method.exposure
+    public var lambda: Float = 0.5
+    public var perImage = 1.0
+    /// Energy margins: in-class energies are pushed below `inMargin`, outliers' above `outMargin`.
+    public var inMargin: Float = -12, outMargin: Float = -4
+
+    public init() {}
+
+    func loss(_ logits: Tensor, outlier: [Bool]) -> OutlierLoss.Result {
+        switch method {
+        case .exposure: OutlierLoss.uniformCrossEntropy(logits, outlier: outlier, lambda: lambda)
+        case .energy:
+            OutlierLoss.energyMargins(
+                logits, outlier: outlier, inMargin: inMargin, outMargin: outMargin, lambda: lambda)
         }
     }
 }
@@ -63,9 +93,10 @@ public struct Trainer {
 
     /// Trains `model` in place; returns per-epoch history. The best epoch (by
     /// validation loss) is the one left in the model, packed for inference once at the end.
+    /// `outliers` [M, 28·28] are images of nothing in any class, used when `options.outliers` is set.
     public func train(
         _ model: Model, on train: LabelledImages, validation: LabelledImages,
-        weights: [Float]? = nil
+        weights: [Float]? = nil, outliers: [Float] = []
     ) -> (history: [EpochRecord], bestEpoch: Int) {
         let net = model.network
         let adam = Adam(net.parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
@@ -76,6 +107,8 @@ public struct Trainer {
         var best: (loss: Float, epoch: Int, weights: Weights)? = nil
         var order = Array(0..<n)
         let size = LabelledImages.size
+        let outlierCount = outliers.count / size
+        let outlierTraining = outlierCount > 0 ? options.outliers : nil
         let started = DispatchTime.now().uptimeNanoseconds
 
         for epoch in 1...options.epochs {
@@ -84,22 +117,35 @@ public struct Trainer {
             var lossSum: Float = 0, correct = 0, seen = 0
             for b in 0..<batches {
                 let idx = order[b * bs..<min(n, (b + 1) * bs)]
-                var x = Tensor(zeros: [idx.count, 1, 28, 28])
+                let drawn =
+                    outlierTraining.map { o in
+                        (0..<Int((o.perImage * Double(idx.count)).rounded())).map { _ in rng.int(outlierCount) }
+                    } ?? []
+                var x = Tensor(zeros: [idx.count + drawn.count, 1, 28, 28])
                 x.data.withUnsafeMutableBufferPointer { xp in
-                    for (j, i) in idx.enumerated() {
-                        let dst = xp.baseAddress! + j * size
-                        train.pixels.withUnsafeBufferPointer {
-                            dst.update(from: $0.baseAddress! + i * size, count: size)
-                        }
+                    func copy(_ source: [Float], _ i: Int, to row: Int) {
+                        let dst = xp.baseAddress! + row * size
+                        source.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + i * size, count: size) }
                         if !options.augmentation.isNone { options.augmentation.apply(dst, rng: &rng) }
                     }
+                    for (j, i) in idx.enumerated() { copy(train.pixels, i, to: j) }
+                    for (j, i) in drawn.enumerated() { copy(outliers, i, to: idx.count + j) }
                 }
                 let labels = idx.map { train.labels[$0] }
                 let progress = (Double(epoch - 1) + Double(b) / Double(batches)) / Double(options.epochs)
                 adam.learningRate = options.rate(at: progress)
                 let out = net.forward(x, training: true)
-                let result = SoftmaxCrossEntropy.evaluate(
-                    out, labels: labels, weights: weights.map { w in idx.map { w[$0] } })
+                let k = out.shape[1]
+                var result = SoftmaxCrossEntropy.evaluate(
+                    Tensor(shape: [idx.count, k], data: Array(out.data[0..<idx.count * k])), labels: labels,
+                    weights: weights.map { w in idx.map { w[$0] } })
+                if let outlierTraining {
+                    // In-class rows [idx.count, K] first, then the outliers' [drawn.count, K].
+                    let mask = [Bool](repeating: false, count: idx.count) + [Bool](repeating: true, count: drawn.count)
+                    var gradient = outlierTraining.loss(out, outlier: mask).gradient
+                    for i in 0..<result.gradient.data.count { gradient.data[i] += result.gradient.data[i] }
+                    result.gradient = gradient
+                }
                 net.backward(result.gradient)
                 adam.update()
                 lossSum += result.loss * Float(idx.count); correct += result.correct; seen += idx.count

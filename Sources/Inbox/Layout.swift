@@ -8,6 +8,8 @@ public struct Layout: Sendable {
     public var inbox: String
     public var out: String
     public var review: String
+    /// Photos the model takes for none of its classes.
+    public var other: String
     public var rejected: String
     public var results: String
     /// This instance's in-progress folder: work/<instance>, so daemons sharing
@@ -17,13 +19,14 @@ public struct Layout: Sendable {
 
     public init(
         root: String, instance: String, inbox: String? = nil, out: String? = nil, review: String? = nil,
-        rejected: String? = nil, results: String? = nil, work: String? = nil
+        other: String? = nil, rejected: String? = nil, results: String? = nil, work: String? = nil
     ) {
         self.root = root
         self.instance = instance
         self.inbox = inbox ?? "\(root)/inbox"
         self.out = out ?? "\(root)/out"
         self.review = review ?? "\(root)/review"
+        self.other = other ?? "\(root)/other"
         self.rejected = rejected ?? "\(root)/rejected"
         self.results = results ?? "\(root)/results"
         self.work = work ?? "\(root)/work/\(instance)"
@@ -36,9 +39,10 @@ public struct Layout: Sendable {
     /// Real names of claims whose work/ name had to be cut to 255 bytes.
     public var longNamesFile: String { "\(work)/.long-names" }
 
-    /// The folders the daemon puts files into: work/, rejected/, results/ and every class folder.
+    /// The folders the daemon puts files into: work/, other/, rejected/, results/ and every class folder.
     public var written: [String] {
-        [work, rejected, results] + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] }
+        [work, other, rejected, results]
+            + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] }
     }
 
     /// Creates every folder (class folders included) and checks it is writable.

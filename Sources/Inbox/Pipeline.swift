@@ -12,8 +12,8 @@ import Synchronization
 /// recording and filing a batch overlaps the next batch's decoding.
 public final class Pipeline: Service {
     public struct Options: Sendable {
-        /// Below this confidence a photo goes to review/<class>/.
-        public var reviewThreshold: Float = 0.6
+        /// Thresholds a person set, outranking the model's stored operating point (nil keeps it).
+        public var reviewThreshold: Float? = nil, otherThreshold: Float? = nil
         /// Files per forward pass at most.
         public var batch = 256
         public var limits = PhotoLoader.limits()
@@ -131,20 +131,26 @@ public final class Pipeline: Service {
             }
         }
         return zip(claims, zip(photos, predictions)).map { claim, result in
-            outcome(claim, photo: result.0, result.1, threshold: o.reviewThreshold, model: m.id)
+            outcome(
+                claim, photo: result.0, result.1,
+                decision: m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), model: m.id)
         }
     }
 
     private func outcome(
-        _ c: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, threshold: Float, model: String
+        _ c: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, decision: OperatingPoint, model: String
     ) -> Outcome {
         switch photo.pixels {
         case .success:
             let p = result.prediction!
-            let review = p.best.confidence < threshold
-            let folder = "\(review ? layout.review : layout.out)/\(p.best.label.slug)"
+            let status: ResultRecord.Status, folder: String
+            switch decision.disposition(p.best.confidence) {
+            case .classified: (status, folder) = (.classified, "\(layout.out)/\(p.best.label.slug)")
+            case .review: (status, folder) = (.review, "\(layout.review)/\(p.best.label.slug)")
+            case .other: (status, folder) = (.other, layout.other)
+            }
             var r = filer.record(
-                c, status: review ? .review : .classified, sha256: photo.sha256, prediction: p,
+                c, status: status, sha256: photo.sha256, prediction: p,
                 output: filer.reserveOutput(in: folder, for: c.original), model: model,
                 milliseconds: result.milliseconds)
             r.duplicateOf = duplicates.firstFile(sha256: photo.sha256, noting: c.original) ?? ""

@@ -15,7 +15,7 @@ public struct Stats: Sendable {
 
     public mutating func record(_ r: ResultRecord, latency: Double, kind: String?) {
         byStatus[r.status.rawValue, default: 0] += 1
-        if let p = r.prediction { byClass[p.best.label.slug, default: 0] += 1 }
+        if let p = r.prediction, r.status != .other { byClass[p.best.label.slug, default: 0] += 1 }
         if !r.duplicateOf.isEmpty { duplicates += 1 }
         if let kind { rejectedByKind[kind, default: 0] += 1 }
         latencies.append(latency)

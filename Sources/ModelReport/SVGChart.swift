@@ -204,12 +204,17 @@ enum SVGChart {
     /// A confusion matrix (rows: true class, columns: predicted) with counts as text, shaded by each
     /// row's share so rows of any size compare. The shade follows √share so that 2–10 % confusions
     /// show beside 90 % diagonals; the scale beside the grid says so.
-    static func heatmap(title: String, labels: [String], counts: [[Int]], cell: Double = 46) -> Markup {
-        let n = Double(labels.count), side = cell * n
-        let labelWidth = labels.map(textWidth).max() ?? 0
+    /// `rows` names the rows when they are not the columns' classes (e.g. only the photo folders present).
+    static func heatmap(
+        title: String, labels: [String], rows: [String]? = nil, counts: [[Int]], cell: Double = 46,
+        rowTitle: String = "true class"
+    ) -> Markup {
+        let rowLabels = rows ?? labels
+        let side = cell * Double(labels.count), tall = cell * Double(rowLabels.count)
+        let labelWidth = (labels + rowLabels).map(textWidth).max() ?? 0
         let left = 26 + labelWidth, top = 48.0
         // Column labels are rotated 45°, so they drop by about their width / √2.
-        let bottom = top + side + 12 + labelWidth * 0.71
+        let bottom = top + tall + 12 + labelWidth * 0.71
         let scaleX = left + side + 20, width = scaleX + 50, height = bottom + 22
         var parts: [Markup] = [
             .element(
@@ -220,10 +225,10 @@ enum SVGChart {
             .element(
                 "text",
                 [
-                    "x": 12, "y": top + side / 2, "class": "tick", "text-anchor": "middle",
-                    "transform": "rotate(-90 12 \(Markup.number(top + side / 2)))",
+                    "x": 12, "y": top + tall / 2, "class": "tick", "text-anchor": "middle",
+                    "transform": "rotate(-90 12 \(Markup.number(top + tall / 2)))",
                 ],
-                ["true class"]),
+                [Markup(rowTitle)]),
             .element(
                 "text", ["x": left + side / 2, "y": height - 6, "class": "tick", "text-anchor": "middle"],
                 ["predicted class"]),
@@ -233,10 +238,10 @@ enum SVGChart {
             parts.append(
                 .element(
                     "text", ["x": left - 6, "y": y + cell * 0.6, "class": "tick", "text-anchor": "end"],
-                    [Markup(labels[i])]))
+                    [Markup(rowLabels[i])]))
             for (j, c) in row.enumerated() {
                 let share = Double(c) / Double(total), t = share.squareRoot(), x = left + cell * Double(j)
-                let tip = "true \(labels[i]), predicted \(labels[j]): \(c) (\(String(format: "%.1f", share * 100))%)"
+                let tip = "\(rowLabels[i]), predicted \(labels[j]): \(c) (\(String(format: "%.1f", share * 100))%)"
                 parts.append(
                     .element(
                         "rect",
@@ -253,7 +258,7 @@ enum SVGChart {
             }
         }
         for (j, label) in labels.enumerated() {
-            let x = left + cell * (Double(j) + 0.5), y = top + side + 10
+            let x = left + cell * (Double(j) + 0.5), y = top + tall + 10
             parts.append(
                 .element(
                     "text",
@@ -266,18 +271,18 @@ enum SVGChart {
         parts.append(.element("text", ["x": scaleX, "y": top - 10, "class": "tick"], ["% of row"]))
         let steps = 20
         for k in 0..<steps {
-            let t = (Double(k) + 0.5) / Double(steps), h = side / Double(steps)
+            let t = (Double(k) + 0.5) / Double(steps), h = tall / Double(steps)
             parts.append(
                 .element(
                     "rect",
                     [
-                        "x": scaleX, "y": top + side - h * Double(k + 1), "width": 12, "height": h + 0.5,
+                        "x": scaleX, "y": top + tall - h * Double(k + 1), "width": 12, "height": h + 0.5,
                         "fill": shade(t), "class": "scale",
                     ]))
         }
         let scaleTicks = Ticks(covering: 0, 100)
         for v in scaleTicks.values {
-            let y = top + side * (1 - (v / 100).squareRoot())
+            let y = top + tall * (1 - (v / 100).squareRoot())
             parts.append(.element("line", ["x1": scaleX + 12, "x2": scaleX + 15, "y1": y, "y2": y, "class": "axis"]))
             parts.append(
                 .element(

@@ -18,13 +18,19 @@ public struct TrainingReport {
     public var bestEpoch: Int
     /// For a fine-tuned model, the first epoch of the fine-tuning in `history`.
     public var fineTuneStart: Int?
+    /// Labelled real photos (and outliers) to show and score, when given.
+    public var photos: PhotoEvaluation?
 
     public init(
         model: Model, train: LabelledImages, test: LabelledImages, history: [EpochRecord], bestEpoch: Int,
-        fineTuneStart: Int? = nil
+        fineTuneStart: Int? = nil, photos: PhotoEvaluation? = nil
     ) {
         self.model = model; self.train = train; self.test = test; self.history = history; self.bestEpoch = bestEpoch
-        self.fineTuneStart = fineTuneStart
+        self.fineTuneStart = fineTuneStart; self.photos = photos
+    }
+
+    static func section(_ id: String, _ title: String, _ children: [Markup]) -> Markup {
+        .element("section", ["id": id], [.element("h2", [Markup(title)])] + children)
     }
 
     public static func verdict(_ h: [EpochRecord], best: Int) -> String {
@@ -69,9 +75,7 @@ public struct TrainingReport {
         let ece = Calibration.expectedCalibrationError(probabilities, labels: test.labels)
         func counts(_ d: LabelledImages) -> [Double] { (0..<10).map { c in Double(d.labels.filter { $0 == c }.count) } }
         func f(_ v: Double, _ digits: Int = 4) -> Markup { Markup(String(format: "%.\(digits)f", v)) }
-        func section(_ id: String, _ title: String, _ children: [Markup]) -> Markup {
-            .element("section", ["id": id], [.element("h2", [Markup(title)])] + children)
-        }
+        let section = Self.section
 
         var body: [Markup] = [
             .element("h1", ["FashionSort model report"]),
@@ -209,6 +213,7 @@ public struct TrainingReport {
                         .element("div", ["class": "grid"], figures),
                     ]))
         }
+        body += try PhotoReport(model: model, photos: photos).sections()
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>FashionSort model report</title>
@@ -244,6 +249,9 @@ public struct TrainingReport {
         figure { margin: 0; text-align: center }
         figure img { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #ccc }
         figcaption { font-size: 11px }
+        .grid.photos { grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)) }
+        .grid.photos figure img { width: auto; height: auto; max-width: 120px; max-height: 120px;
+            image-rendering: auto }
         """
 
     /// Per 10 %-wide bin of top-class confidence: its image count, and mean confidence and accuracy in percent.

@@ -19,9 +19,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var uptimeSeconds: Int
     public var queueDepth: Int
     public var processed: Int
-    /// Rows by CSV `status` (`classified`, `review`, `rejected`).
+    /// Rows by CSV `status` (`classified`, `review`, `other`, `rejected`).
     public var byStatus: [String: Int]
-    /// Classified and review rows by class slug.
+    /// Classified and review rows by predicted class slug.
     public var byClass: [String: Int]
     public var rejectedByKind: [String: Int]
     public var duplicates: Int

@@ -3,7 +3,7 @@ import Foundation
 
 /// One row of the results CSV (its columns are explained in the README).
 public struct ResultRecord: Sendable {
-    public enum Status: String, CaseIterable, Sendable { case classified, review, rejected }
+    public enum Status: String, CaseIterable, Sendable { case classified, review, other, rejected }
 
     public var time: String
     public var file: String
@@ -37,6 +37,9 @@ public struct ResultRecord: Sendable {
         "file", "sha256", "status", "label", "class", "confidence",
         "second_class", "second_confidence", "model", "ms", "error",
     ]
+
+    /// Columns whose values are numbers (JSON writes them unquoted).
+    public static let numericColumns: Set<String> = ["label", "confidence", "second_confidence", "ms"]
 
     /// Extra ranked classes beyond the second, for `--top K`.
     public static func extraColumns(top: Int) -> [String] {

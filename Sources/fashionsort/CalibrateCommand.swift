@@ -16,6 +16,15 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Rewrite the --model checkpoint itself instead of writing --output.") var inPlace = false
     @Option(help: "Seed of the training run's validation split.") var seed: UInt64 = 1
     @Option(help: "Validation fraction of the training run.") var validationSplit = 0.1
+    @Option(
+        help: ArgumentHelp(
+            "Labelled photos in class-slug folders (never trained on) to choose the review and other thresholds on.",
+            valueName: "dir"))
+    var photos: String?
+    @Option(help: ArgumentHelp("With --photos: photos of things in no class.", valueName: "dir")) var outliers: String?
+    @Option(help: "Share of correct answers the review threshold may hold back (review and other together).")
+    var holdBack = 0.08
+    @Option(help: "Share of correct answers the other threshold may send to other/.") var otherShare = 0.02
     @OptionGroup var data: DataOption
 
     func validate() throws {
@@ -25,6 +34,10 @@ struct CalibrateCommand: ParsableCommand {
         guard validationSplit > 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must be in (0, 1)")
         }
+        guard (0..<1).contains(holdBack), (0...holdBack).contains(otherShare) else {
+            throw ValidationError("need 0 ≤ --other-share ≤ --hold-back < 1")
+        }
+        if outliers != nil && photos == nil { throw ValidationError("--outliers needs --photos") }
     }
 
     func run() throws {
@@ -42,32 +55,45 @@ struct CalibrateCommand: ParsableCommand {
                 after, t))
         // Keep the temperature only where it makes confidences more truthful.
         let useFitted = after < before
-        let calibrated = useFitted ? fitted : SoftmaxCrossEntropy.probabilities(logits)
         print(useFitted ? "stored the fitted temperature" : "already well calibrated: kept T=1")
-        print("review threshold → share of photos sent to review, accuracy of the rest, accuracy of those reviewed")
-        for threshold in stride(from: Float(0.4), through: 0.95, by: 0.05) {
-            var kept = 0, keptRight = 0, reviewed = 0, reviewedRight = 0
-            for (i, y) in validation.labels.enumerated() {
-                let p = Prediction(probabilities: calibrated.data[i * 10..<i * 10 + 10])
-                let right = p.best.label.rawValue == y ? 1 : 0
-                if p.best.confidence < threshold {
-                    reviewed += 1; reviewedRight += right
-                } else {
-                    kept += 1; keptRight += right
-                }
-            }
-            print(
-                String(
-                    format: "  %.2f  review %5.1f%%  kept accuracy %.4f  reviewed accuracy %.3f", threshold,
-                    100 * Double(reviewed) / Double(validation.count), Double(keptRight) / Double(max(1, kept)),
-                    Double(reviewedRight) / Double(max(1, reviewed))))
-        }
         m.temperature = useFitted ? t : 1
         m.calibration = CalibrationRecord(
             temperature: m.temperature, fittedTemperature: t, eceAtOne: Double(before), eceFitted: Double(after),
             validationImages: validation.count)
+        if let photos {
+            m.operatingPoint = try choosePoint(m, photos: photos)
+        } else if m.operatingPoint != nil {
+            m.operatingPoint = nil
+            print("the stored operating point was chosen at another temperature: removed (choose one with --photos)")
+        }
         let path = inPlace ? model.path : output
         do { try m.save(to: path) } catch { throw CLIError(error.description) }
         print("wrote \(path) (model \(m.id))")
+    }
+
+    /// The thresholds, chosen on photos: what each would hold back, then the stored choice.
+    private func choosePoint(_ m: Model, photos: String) throws -> OperatingPoint {
+        let e = try PhotoEvaluation(m, photos: photos, outliers: outliers)
+        let h = e.holdBack
+        guard !h.correct.isEmpty else { throw CLIError("\(photos): no correctly classified photo to choose on") }
+        print(
+            "\(h.correct.count + h.wrong.count) photos (\(h.wrong.count) answered wrong), \(h.outliers.count) outliers:"
+                + " threshold → share held back of correct answers, wrong answers, outliers"
+                + (h.outliers.isEmpty ? "" : String(format: " (AUROC %.3f)", h.auroc)))
+        for t in stride(from: Float(0.3), through: 0.96, by: 0.05) {
+            let r = h.row(t)
+            print(
+                String(format: "  %.2f  %5.1f%%  %5.1f%%  %5.1f%%", t, 100 * r.correct, 100 * r.wrong, 100 * r.outliers)
+            )
+        }
+        let point = h.choose(
+            reviewBudget: holdBack, otherBudget: otherShare, chosenOn: [photos] + (outliers.map { [$0] } ?? []))
+        print(
+            String(
+                format: "chose other/ below %.3f, review/ below %.3f: holds back %.1f%% of correct answers, "
+                    + "%.1f%% of wrong ones, %.1f%% of outliers (%.1f%% into other/)",
+                point.other, point.review, 100 * point.correctHeld, 100 * point.wrongHeld, 100 * point.outliersHeld,
+                100 * point.outliersInOther))
+        return point
     }
 }

@@ -15,6 +15,19 @@ struct EvaluateCommand: ParsableCommand {
     var folders: String?
     @Option(help: "With --folders: paper (our conversion) or naive (resize + invert, the baseline).")
     var conversion = Conversion.paper
+    @Option(
+        help: ArgumentHelp(
+            "With --folders: photos of things in no class, to measure what is held back.",
+            valueName: "dir"))
+    var outliers: String?
+    @Flag(help: "With --folders: list the wrong answers and the outliers filed into a class folder.")
+    var showWrong = false
+
+    func validate() throws {
+        if folders == nil && (outliers != nil || showWrong) {
+            throw ValidationError("--outliers and --show-wrong need --folders")
+        }
+    }
 
     func run() throws {
         let m = try model.load()
@@ -43,39 +56,96 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 extension EvaluateCommand {
-    /// Per-class recall averaged over the folders present: a constant answer
-    /// scores 1/folders, so it is not fooled by class imbalance.
+    /// Per-folder recall and precision over the folders with photos, the confusion matrix, and with
+    /// --outliers what the model's operating point holds back.
     func evaluateFolders(_ m: Model, _ root: String) throws {
-        let loaded: LabelledFolders.Loaded
-        do { loaded = try LabelledFolders.load(root, conversion: conversion) } catch { throw CLIError("\(error)") }
-        for e in loaded.skipped { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
-        let e = Evaluation(model: m, data: loaded.images)
-        let recalls = loaded.classes.map { e.classes[$0.rawValue].recall }
-        let mean = recalls.reduce(0, +) / Double(recalls.count)
-        if json {
-            print(
-                Self.jsonString(
-                    FolderScore(
-                        meanRecall: mean, accuracy: e.accuracy, photos: e.count, conversion: conversion.rawValue,
-                        recall: Dictionary(uniqueKeysWithValues: zip(loaded.classes.map(\.slug), recalls)))));
-            return
-        }
-        print("model \(m.id) on \(e.count) photos in \(root) (\(conversion.rawValue) conversion)")
-        for (c, r) in zip(loaded.classes, recalls) {
-            let top = e.confusion[c.rawValue].enumerated().max { $0.element < $1.element }!
-            let support = counted(e.classes[c.rawValue].support, "photo")
-            let often = FashionClass(rawValue: top.offset)!.name
-            print(
-                "  \(c.slug.rightPad(12)) recall \(String(format: "%.3f", r))  (\(support); most often called \(often))"
-            )
+        let e = try PhotoEvaluation(m, photos: root, outliers: outliers, conversion: conversion)
+        let point = m.decision, shares = e.shares(at: point)
+        let score = FolderScore(e, point: point, conversion: conversion)
+        if json { print(Self.jsonString(score)); return }
+        print("model \(m.id) on \(counted(e.photos.count, "photo")) in \(root) (\(conversion.rawValue) conversion)")
+        print("  folder        photos  recall  precision  most common wrong answer")
+        for c in e.classes {
+            let s = e.evaluation.classes[c.rawValue]
+            let scores = String(format: "%6d   %.3f      %.3f  ", s.support, s.recall, s.precision)
+            let wrong = e.commonestWrongAnswer(c).map { "\($0.answer.name) (\($0.count))" } ?? "none"
+            print("  \(c.slug.rightPad(12)) \(scores)\(wrong)")
         }
         print(
             String(
-                format: "mean per-class recall %.3f over %d folders (constant guess: %.3f); accuracy %.3f",
-                mean, recalls.count, 1 / Double(recalls.count), e.accuracy))
+                format: "mean per-folder recall %.3f over %d folders (constant guess: %.3f); accuracy %.3f",
+                e.meanRecall, e.classes.count, 1 / Double(e.classes.count), e.evaluation.accuracy))
+        print("\nconfusion matrix (rows: folder, columns: predicted)")
+        print("             " + FashionClass.allCases.map { String($0.name.prefix(6)).leftPad(7) }.joined())
+        for c in e.classes {
+            print(c.slug.rightPad(13) + e.evaluation.confusion[c.rawValue].map { String($0).leftPad(7) }.joined())
+        }
+        let stored = m.operatingPoint == nil ? "none stored, the daemon's default" : "stored in the model"
+        print(
+            String(
+                format: "\noperating point (%@): other/ below %.3f, review/ below %.3f", stored, point.other,
+                point.review))
+        print(
+            String(
+                format:
+                    "  correct answers held back %.1f%% (review %.1f%%, other %.1f%%); wrong answers held back %.1f%%",
+                100 * PhotoEvaluation.Shares.held(shares.correct), 100 * (shares.correct[.review] ?? 0),
+                100 * (shares.correct[.other] ?? 0), 100 * PhotoEvaluation.Shares.held(shares.wrong)))
+        if let outliers {
+            print(
+                String(
+                    format: "  outliers (%d in %@) held back %.1f%% (other %.1f%%, review %.1f%%); AUROC %.3f",
+                    e.outliers.count, outliers, 100 * PhotoEvaluation.Shares.held(shares.outliers),
+                    100 * (shares.outliers[.other] ?? 0), 100 * (shares.outliers[.review] ?? 0), e.holdBack.auroc))
+            func median(_ v: [Float]) -> Float { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
+            print(
+                String(
+                    format: "  by energy: AUROC %.3f; median energy in-class %.2f, outliers %.2f", e.energyAUROC,
+                    median(e.energies.inClass), median(e.energies.outliers)))
+        }
+        if showWrong {
+            print("\nwrong answers")
+            for p in e.wrong {
+                print(
+                    "  \(p.file): \(p.label!.slug) called \(p.prediction.best.label.slug) "
+                        + String(format: "%.3f", p.prediction.best.confidence)
+                        + " → \(point.disposition(p.prediction.best.confidence).rawValue)")
+            }
+            let missed = e.outliers.filter { point.disposition($0.prediction.best.confidence) == .classified }
+            if outliers != nil { print("\noutliers filed into a class folder") }
+            for p in missed {
+                print(
+                    "  \(p.file): called \(p.prediction.best.label.slug) "
+                        + String(format: "%.3f", p.prediction.best.confidence))
+            }
+        }
     }
 }
 
 struct FolderScore: Codable {
-    var meanRecall: Double, accuracy: Double, photos: Int, conversion: String, recall: [String: Double]
+    struct Folder: Codable { var photos: Int, recall: Double, precision: Double }
+    struct Outliers: Codable { var photos: Int, held: Double, other: Double, auroc: Double }
+    var meanRecall: Double, accuracy: Double, photos: Int, conversion: String
+    var folders: [String: Folder]
+    var correctHeld: Double, wrongHeld: Double, otherThreshold: Float, reviewThreshold: Float
+    var outliers: Outliers?
+
+    init(_ e: PhotoEvaluation, point: OperatingPoint, conversion: Conversion) {
+        let shares = e.shares(at: point)
+        meanRecall = e.meanRecall; accuracy = e.evaluation.accuracy; photos = e.photos.count
+        self.conversion = conversion.rawValue
+        folders = Dictionary(
+            uniqueKeysWithValues: e.classes.map { c in
+                let s = e.evaluation.classes[c.rawValue]
+                return (c.slug, Folder(photos: s.support, recall: s.recall, precision: s.precision))
+            })
+        correctHeld = PhotoEvaluation.Shares.held(shares.correct); wrongHeld = PhotoEvaluation.Shares.held(shares.wrong)
+        otherThreshold = point.other; reviewThreshold = point.review
+        outliers =
+            e.outliers.isEmpty
+            ? nil
+            : Outliers(
+                photos: e.outliers.count, held: PhotoEvaluation.Shares.held(shares.outliers),
+                other: shares.outliers[.other] ?? 0, auroc: e.holdBack.auroc)
+    }
 }

@@ -56,6 +56,11 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// Runs `body`, reporting its error as one CLI error line that names the file.
+func reported<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as CLIError { throw error } catch { throw CLIError("\(error)") }
+}
+
 /// "1 photo", "3 photos": a count with its noun, for the commands' summaries.
 func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
@@ -78,6 +83,7 @@ extension Architecture: ExpressibleByArgument {
 }
 
 extension TrainingOptions.Schedule: ExpressibleByArgument {}
+extension OutlierTraining.Method: ExpressibleByArgument {}
 extension Conversion: ExpressibleByArgument {}
 
 extension String {

@@ -17,6 +17,15 @@ struct ReportCommand: ParsableCommand {
         name: .long,
         help: "Per-epoch history CSV (default: the one beside the checkpoint, else the checkpoint's metadata).")
     var history: String?
+    @Option(
+        help: ArgumentHelp(
+            "Labelled photos in class-slug folders (never trained on) to score and show.", valueName: "dir"))
+    var photos: String?
+    @Option(help: ArgumentHelp("With --photos: photos of things in no class.", valueName: "dir")) var outliers: String?
+
+    func validate() throws {
+        if outliers != nil && photos == nil { throw ValidationError("--outliers needs --photos") }
+    }
     @OptionGroup var data: DataOption
 
     func run() throws {
@@ -24,7 +33,8 @@ struct ReportCommand: ParsableCommand {
         let (records, best, fineTuneStart) = Self.history(for: m, path: model.path, csv: history)
         let report = TrainingReport(
             model: m, train: try data.load(.train), test: try data.load(.test), history: records, bestEpoch: best,
-            fineTuneStart: fineTuneStart)
+            fineTuneStart: fineTuneStart,
+            photos: try photos.map { try PhotoEvaluation(m, photos: $0, outliers: outliers) })
         let path = try report.write(to: output)
         print("wrote \(path)")
     }

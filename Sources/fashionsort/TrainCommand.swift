@@ -2,6 +2,7 @@ import ArgumentParser
 import FashionModel
 import FileSystem
 import Foundation
+import ImageIntake
 import ModelReport
 
 struct TrainCommand: ParsableCommand {
@@ -38,6 +39,22 @@ struct TrainCommand: ParsableCommand {
                 + "keeps them as found, 1 balances fully.",
             valueName: "P"))
     var extraBalance = 0.0
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Images of things in no class (any folder of PNG/JPEG files, repeatable); an `other` folder of "
+                + "--extra-data counts too.", valueName: "dir"))
+    var outliers: [String] = []
+    @Option(name: .long, help: "How outliers teach \"none of these\".") var outlierLoss = OutlierTraining.Method
+        .exposure
+    @Option(name: .long, help: "Weight λ of the outlier loss.") var outlierWeight: Float = 0.5
+    @Option(name: .long, help: "Outlier images drawn per in-class image in each batch.") var outliersPerImage = 1.0
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Energy loss margins IN,OUT: in-class energies pushed below IN, outliers' above OUT.",
+            valueName: "in,out"))
+    var energyMargins = "-12,-4"
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
@@ -50,6 +67,18 @@ struct TrainCommand: ParsableCommand {
         for dir in extraData where !FileManager.default.fileExists(atPath: dir) {
             throw ValidationError("--extra-data \(dir): no such folder")
         }
+        for dir in outliers where !FileManager.default.fileExists(atPath: dir) {
+            throw ValidationError("--outliers \(dir): no such folder")
+        }
+        guard margins != nil else { throw ValidationError("--energy-margins: expected two numbers IN,OUT") }
+        guard outliersPerImage > 0, outlierWeight >= 0 else {
+            throw ValidationError("--outliers-per-image must be positive and --outlier-weight not negative")
+        }
+    }
+
+    private var margins: (in: Float, out: Float)? {
+        let parts = energyMargins.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
     func run() throws {
@@ -57,16 +86,13 @@ struct TrainCommand: ParsableCommand {
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
         var weights: [Float]? = nil
-        if !extraData.isEmpty {
-            var extra = LabelledImages(pixels: [], labels: [])
-            for dir in extraData {
-                let loaded: LabelledFolders.Loaded
-                do { loaded = try LabelledFolders.load(dir) } catch { throw CLIError("\(error)") }
-                for e in loaded.skipped { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
-                print("extra data: \(loaded.images.count) photos from \(dir) (\(loaded.skipped.count) skipped)")
-                extra = extra + loaded.images
-            }
-            guard extra.count > 0 else { throw CLIError("no usable photos in \(extraData.joined(separator: ", "))") }
+        var (extra, outlierPixels) = try loadPhotos()
+        var photoCounts = Dictionary(grouping: extra.labels, by: { FashionClass(rawValue: $0)!.slug }).mapValues(
+            \.count)
+        if !outlierPixels.isEmpty {
+            photoCounts[LabelledFolders.outlierFolder] = outlierPixels.count / LabelledImages.size
+        }
+        if extra.count > 0 {
             if extraBalance > 0 {
                 let (balanced, repeats) = extra.balancedByClass(power: extraBalance)
                 print(
@@ -89,6 +115,15 @@ struct TrainCommand: ParsableCommand {
         options.schedule = schedule; options.weightDecay = weightDecay; options.seed = seed
         options.patience = patience > 0 ? patience : nil
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
+        if !outlierPixels.isEmpty {
+            var o = OutlierTraining()
+            o.method = outlierLoss; o.lambda = outlierWeight; o.perImage = outliersPerImage
+            (o.inMargin, o.outMargin) = margins!
+            options.outliers = o
+            print(
+                "outlier loss \(o.method.rawValue), λ \(o.lambda), \(o.perImage) outliers per image"
+                    + (o.method == .energy ? ", margins \(o.inMargin), \(o.outMargin)" : ""))
+        }
 
         let model: Model
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
@@ -109,7 +144,8 @@ struct TrainCommand: ParsableCommand {
         trainer.onBatch = { bar.batch($0) }
         trainer.onEpoch = { bar.epoch($0) }
         let started = Date()
-        let (history, bestEpoch) = trainer.train(model, on: train, validation: validation, weights: weights)
+        let (history, bestEpoch) = trainer.train(
+            model, on: train, validation: validation, weights: weights, outliers: outlierPixels)
         let wall = Date().timeIntervalSince(started)
 
         let test = try data.load(.test)
@@ -129,6 +165,11 @@ struct TrainCommand: ParsableCommand {
             flip: flip, erase: erase, wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "),
             from: from,
             extraData: extraData)
+        model.training?.photos = photoCounts.isEmpty ? nil : photoCounts
+        model.training?.outlierLoss = options.outliers.map {
+            "\($0.method.rawValue), λ \($0.lambda), \($0.perImage) per image"
+                + ($0.method == .energy ? ", margins \($0.inMargin) \($0.outMargin)" : "")
+        }
         model.metrics = TestMetrics(
             testAccuracy: eval.accuracy, testLoss: eval.loss, validationLoss: history[bestEpoch - 1].validationLoss,
             validationAccuracy: history[bestEpoch - 1].validationAccuracy)
@@ -145,5 +186,34 @@ struct TrainCommand: ParsableCommand {
             ).write(to: report)
             print("wrote \(page)")
         }
+    }
+
+    /// The labelled photos of --extra-data and the outlier images of --outliers and of their `other` folders.
+    private func loadPhotos() throws -> (extra: LabelledImages, outliers: [Float]) {
+        var extra = LabelledImages(pixels: [], labels: []), outliers: [Float] = []
+        func skipped(_ errors: [IntakeError]) {
+            for e in errors { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
+        }
+        for dir in extraData {
+            let loaded: LabelledFolders.Loaded
+            do { loaded = try LabelledFolders.load(dir) } catch { throw CLIError("\(error)") }
+            skipped(loaded.skipped)
+            print("extra data: \(loaded.images.count) photos from \(dir) (\(loaded.skipped.count) skipped)")
+            if loaded.outlierCount > 0 {
+                print("outliers: \(loaded.outlierCount) images from \(dir)/\(LabelledFolders.outlierFolder)")
+            }
+            extra = extra + loaded.images
+            outliers += loaded.outliers
+        }
+        for dir in self.outliers {
+            let loaded = try reported { try LabelledFolders.images(under: dir) }
+            skipped(loaded.skipped)
+            print("outliers: \(loaded.pixels.count / LabelledImages.size) images from \(dir)")
+            outliers += loaded.pixels
+        }
+        if !extraData.isEmpty && extra.count == 0 && outliers.isEmpty {
+            throw CLIError("no usable photos in \(extraData.joined(separator: ", "))")
+        }
+        return (extra, outliers)
     }
 }

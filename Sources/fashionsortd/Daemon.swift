@@ -27,6 +27,7 @@ struct Daemon: AsyncParsableCommand {
     @Option(help: ArgumentHelp(DaemonSettings.inbox.argumentHelp, valueName: "dir")) var inbox: String?
     @Option(help: ArgumentHelp(DaemonSettings.model.argumentHelp, valueName: "file")) var model: String?
     @Option(help: ArgumentHelp(DaemonSettings.reviewThreshold.argumentHelp, valueName: "p")) var reviewThreshold: Float?
+    @Option(help: ArgumentHelp(DaemonSettings.otherThreshold.argumentHelp, valueName: "p")) var otherThreshold: Float?
     @Option(help: ArgumentHelp(DaemonSettings.poll.argumentHelp, valueName: "seconds")) var poll: Double?
     @Flag(help: ArgumentHelp(DaemonSettings.recursive.argumentHelp)) var recursive = false
     @Option(help: ArgumentHelp(DaemonSettings.instance.argumentHelp, valueName: "name")) var instance: String?
@@ -61,6 +62,7 @@ struct Daemon: AsyncParsableCommand {
         flags[DaemonSettings.inbox.key] = inbox
         flags[DaemonSettings.model.key] = model
         flags[DaemonSettings.reviewThreshold.key] = reviewThreshold.map { "\($0)" }
+        flags[DaemonSettings.otherThreshold.key] = otherThreshold.map { "\($0)" }
         flags[DaemonSettings.poll.key] = poll.map { "\($0)" }
         flags[DaemonSettings.recursive.key] = recursive ? "true" : nil
         flags[DaemonSettings.instance.key] = instance
@@ -131,7 +133,11 @@ final class DaemonServices: Sendable {
         let inbox = layout.inbox
         watcher = InboxWatcher(folder: inbox, options: Self.watcherOptions(s), logger: logger) {
             notifier.notify("READY=1\nSTATUS=watching \(inbox)\nMAINPID=\(getpid())")
-            logger.notice("ready", metadata: ["model": "\(loaded.id)"])
+            // The thresholds in effect: the model's stored operating point unless a setting outranks it.
+            let point = loaded.decision.overriding(other: s.otherThreshold, review: s.reviewThreshold)
+            logger.notice(
+                "ready",
+                metadata: ["model": "\(loaded.id)", "other-below": "\(point.other)", "review-below": "\(point.review)"])
         }
         pipeline = Pipeline(
             layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
@@ -156,6 +162,7 @@ final class DaemonServices: Sendable {
     static func pipelineOptions(_ s: DaemonSettings) -> Pipeline.Options {
         var o = Pipeline.Options()
         o.reviewThreshold = s.reviewThreshold
+        o.otherThreshold = s.otherThreshold
         o.batch = s.batch
         o.limits.maxFileBytes = s.maxFileSize << 20
         return o

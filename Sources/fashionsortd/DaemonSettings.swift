@@ -6,7 +6,8 @@ struct DaemonSettings: Sendable, Equatable {
     var root = "/var/lib/fashionsort"
     var inbox: String?
     var model: String?
-    var reviewThreshold: Float = 0.6
+    var reviewThreshold: Float?
+    var otherThreshold: Float?
     var poll: Double?
     var recursive = false
     var instance = DaemonSettings.hostName()
@@ -22,15 +23,15 @@ struct DaemonSettings: Sendable, Equatable {
     var overridden: [String] = []
 
     static let root = Setting<String>.text(
-        "root", "State directory holding inbox/, work/, out/, review/, rejected/, results/.",
+        "root", "State directory holding inbox/, work/, out/, review/, other/, rejected/, results/.",
         default: "/var/lib/fashionsort")
     static let inbox = Setting<String>.text("inbox", "Folder to watch.", default: "ROOT/inbox")
     static let model = Setting<String>.text(
         "model", "Model checkpoint; reloaded when the file changes.", default: "the shipped model", reload: .live)
-    static let reviewThreshold = Setting<Float>(
-        key: "review-threshold", help: "Below this confidence a photo goes to review/<class>/.", defaultText: "0.6",
-        reload: .live, parse: { Float($0) }, expected: "a number",
-        check: { (0...1).contains($0) ? nil : "must be within 0…1" })
+    static let reviewThreshold = Setting<Float>.share(
+        "review-threshold", "Below this confidence a photo goes to review/<class>/.")
+    static let otherThreshold = Setting<Float>.share(
+        "other-threshold", "Below this confidence a photo is taken for none of the classes: other/.")
     static let poll = Setting<Double>.seconds(
         "poll", "Scan every SECONDS instead of using inotify (NFS, SMB).", default: "off: inotify", reload: .restart)
     static let recursive = Setting<Bool>.flag("recursive", "Also watch subfolders of the inbox, including new ones.")
@@ -57,7 +58,8 @@ struct DaemonSettings: Sendable, Equatable {
     static var fields: [any SettingField] {
         [
             Field(root, \.root), Field(inbox, \.inbox), Field(model, \.model),
-            Field(reviewThreshold, \.reviewThreshold), Field(poll, \.poll), Field(recursive, \.recursive),
+            Field(reviewThreshold, \.reviewThreshold),
+            Field(otherThreshold, \.otherThreshold), Field(poll, \.poll), Field(recursive, \.recursive),
             Field(instance, \.instance), Field(batch, \.batch), Field(rescanInterval, \.rescanInterval),
             Field(statusInterval, \.statusInterval), Field(settle, \.settle), Field(maxFileSize, \.maxFileSize),
         ]
@@ -76,7 +78,9 @@ struct DaemonSettings: Sendable, Equatable {
     var values: [(key: String, value: String)] {
         [
             (Self.root.key, root), (Self.inbox.key, inboxPath), (Self.model.key, modelPath),
-            (Self.reviewThreshold.key, "\(reviewThreshold)"), (Self.poll.key, poll.map { "\($0)" } ?? "off"),
+            (Self.reviewThreshold.key, reviewThreshold.map { "\($0)" } ?? "the model's"),
+            (Self.otherThreshold.key, otherThreshold.map { "\($0)" } ?? "the model's"),
+            (Self.poll.key, poll.map { "\($0)" } ?? "off"),
             (Self.recursive.key, "\(recursive)"), (Self.instance.key, instance), (Self.batch.key, "\(batch)"),
             (Self.rescanInterval.key, "\(rescanInterval)"), (Self.statusInterval.key, "\(statusInterval)"),
             (Self.settle.key, "\(settle)"), (Self.maxFileSize.key, "\(maxFileSize)"),

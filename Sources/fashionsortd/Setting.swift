@@ -87,3 +87,12 @@ extension Setting where Value == Bool {
             }, expected: "true or false (yes/no, on/off)", check: { _ in nil })
     }
 }
+
+extension Setting where Value == Float {
+    /// A confidence threshold that defaults to the one stored in the model (0.6 and none for older models).
+    static func share(_ key: String, _ help: String) -> Self {
+        Setting(
+            key: key, help: help, defaultText: "the model's", reload: .live, parse: { Float($0) },
+            expected: "a number", check: { (0...1).contains($0) ? nil : "must be within 0…1" })
+    }
+}

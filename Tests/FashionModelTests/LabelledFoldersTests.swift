@@ -22,5 +22,22 @@ import Testing
         #expect(Set(loaded.skipped.map(\.kind)) == ["unknown-format", "empty"])
         #expect(loaded.skipped.allSatisfy { $0.file.hasPrefix(root) })
         #expect(throws: FileSystemError.self) { try LabelledFolders.load("\(root)/not-a-class") }
+        #expect(loaded.files.count == 6 && loaded.files.allSatisfy { $0.hasPrefix(root) && $0.hasSuffix(".png") })
+    }
+
+    /// `other/` holds a person's "none of these" photos; an empty class folder names no class.
+    @Test func otherFolderHoldsOutliersAndEmptyFoldersAreSkipped() throws {
+        let root = temporaryDirectory("folders-other")
+        for dir in ["trouser", "bag", "other/hats"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
+        }
+        write(samplePNG(1), to: "\(root)/trouser/a.png")
+        for i in 0..<3 { write(samplePNG(10 + i), to: "\(root)/other/hats/\(i).png") }
+        let loaded = try LabelledFolders.load(root)
+        #expect(loaded.classes == [.trouser] && loaded.images.count == 1)
+        #expect(loaded.outlierCount == 3 && loaded.outlierFiles.allSatisfy { $0.hasPrefix("\(root)/other/hats/") })
+        // Only outliers is still something to learn from.
+        try FileManager.default.removeItem(atPath: "\(root)/trouser")
+        #expect(try LabelledFolders.load(root).outlierCount == 3)
     }
 }

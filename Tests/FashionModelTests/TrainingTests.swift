@@ -27,6 +27,53 @@ struct TrainingTests {
                 < 1e-6)
     }
 
+    /// Outlier exposure must lower the confidence the model gives outliers of the kind it saw, while
+    /// in-class accuracy holds; the control run trains the same way without them.
+    @Test func outlierExposureLowersOutlierConfidence() throws {
+        let all = try FashionMNIST.load(.train).subset(0..<4000)
+        let (train, validation) = all.split(validationFraction: 0.1, seed: 1)
+        var options = TrainingOptions()
+        options.epochs = 2
+        options.batchSize = 32
+        options.schedule = .constant
+        func trained(outliers: Bool) -> Model {
+            var o = options
+            if outliers { o.outliers = OutlierTraining() }
+            let model = Model(architecture: .seed, seed: 1)
+            _ = Trainer(options: o).train(
+                model, on: train, validation: validation, outliers: outliers ? Self.blobs(300, seed: 5) : [])
+            return model
+        }
+        let plain = trained(outliers: false), exposed = trained(outliers: true)
+        let unseen = Self.blobs(200, seed: 99)
+        func meanConfidence(_ m: Model) -> Float {
+            let p = m.predict(unseen)
+            return p.map(\.best.confidence).reduce(0, +) / Float(p.count)
+        }
+        #expect(meanConfidence(exposed) < 0.5 * meanConfidence(plain))
+        #expect(meanConfidence(exposed) < 0.3)
+        let accuracy = Evaluation(model: exposed, data: validation).accuracy
+        #expect(accuracy > 0.65 && accuracy > Evaluation(model: plain, data: validation).accuracy - 0.05)
+    }
+
+    /// Images of no garment: noise, flat grey, or a few random bright rectangles, [n, 28·28].
+    static func blobs(_ n: Int, seed: UInt64) -> [Float] {
+        var rng = NeuralNet.RNG(seed: seed)
+        var pixels = [Float](repeating: 0, count: n * 784)
+        for i in 0..<n {
+            switch i % 3 {
+            case 0: for j in 0..<784 { pixels[i * 784 + j] = rng.uniform() }
+            case 1: for j in 0..<784 { pixels[i * 784 + j] = 0.2 + 0.6 * Float(i % 7) / 7 }
+            default:
+                for _ in 0..<3 {
+                    let x = rng.int(20), y = rng.int(20), w = 2 + rng.int(8), h = 2 + rng.int(8)
+                    for r in y..<min(28, y + h) { for c in x..<min(28, x + w) { pixels[i * 784 + r * 28 + c] = 1 } }
+                }
+            }
+        }
+        return pixels
+    }
+
     @Test func splitIsDisjointAndSeeded() throws {
         let all = try FashionMNIST.load(.test).subset(0..<1000)
         let a = all.split(validationFraction: 0.1, seed: 4), b = all.split(validationFraction: 0.1, seed: 4)

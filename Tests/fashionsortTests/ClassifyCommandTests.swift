@@ -1,3 +1,4 @@
+import FashionModel
 import Foundation
 import TestSupport
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
         let run = try fashionsort(["classify", dir, "--top", "3"])
         #expect(run.status == 3)
-        #expect(run.stderr.contains("\(dir)/notes.jpg") && run.stderr.contains("1 of 3 files rejected"))
+        #expect(run.stderr.contains("\(dir)/notes.jpg") && run.stderr.contains("0 other, 1 rejected"))
         #expect(
             run.stdout.hasPrefix(
                 "file,sha256,status,label,class,confidence,second_class,second_confidence,model,ms,error,"
@@ -40,9 +41,44 @@ import Testing
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         for line in lines {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
-            #expect(object?["status"] == "classified" && object?["sha256"]?.count == 64)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((object["sha256"] as? String)?.count == 64 && object["status"] is String)
+            // Numbers are JSON numbers, not strings.
+            #expect(object["confidence"] is Double && object["label"] is Int && object["ms"] is Double)
         }
+    }
+
+    /// The model's stored operating point decides each status, flags outrank it, and the summary adds up.
+    @Test func statusesFollowTheStoredOperatingPoint() throws {
+        let dir = temporaryDirectory("classify-point"), photos = "\(dir)/photos"
+        try copySamples(
+            [
+                "bag-18-rgb.png", "coat-10-baseline.jpg", "shirt-7-baseline.jpg", "pullover-16-baseline.jpg",
+                "dress-32-gray.jpg", "sandal-8-cutout.png",
+            ], into: photos)
+        let none = ["--review-threshold", "0", "--other-threshold", "0"]
+        let first = try fashionsort(["classify", photos, "--json"] + none)
+        #expect(first.status == 0 && first.stderr.contains("6 classified, 0 review, 0 other, 0 rejected"))
+        var confidence: [String: Double] = [:]
+        for line in first.stdout.split(separator: "\n") {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            confidence[o["file"] as! String] = o["confidence"] as? Double
+        }
+        let ranked = confidence.sorted { $0.value < $1.value }
+        try #require(ranked.count == 6 && ranked[0].value < ranked[1].value && ranked[1].value < ranked[2].value)
+        let model = try Model(contentsOf: Model.defaultPath)
+        model.operatingPoint = OperatingPoint(
+            other: Float((ranked[0].value + ranked[1].value) / 2),
+            review: Float((ranked[1].value + ranked[2].value) / 2))
+        try model.save(to: "\(dir)/m.safetensors")
+
+        let second = try fashionsort(["classify", photos, "--model", "\(dir)/m.safetensors"])
+        #expect(second.status == 0 && second.stderr.contains("4 classified, 1 review, 1 other, 0 rejected"))
+        let status = Dictionary(uniqueKeysWithValues: csvRows(second.stdout).map { ($0["file"]!, $0["status"]!) })
+        #expect(status[ranked[0].key] == "other" && status[ranked[1].key] == "review")
+        #expect(ranked[2...].allSatisfy { status[$0.key] == "classified" })
+        let third = try fashionsort(["classify", photos, "--model", "\(dir)/m.safetensors"] + none)
+        #expect(third.stderr.contains("6 classified, 0 review, 0 other, 0 rejected"))
     }
 
     @Test func missingPathIsAnErrorNamingIt() throws {

@@ -15,7 +15,7 @@ import Testing
         let outputs = rows.map { $0["output"]! }
         #expect(Set(outputs).count == outputs.count, "two rows share an output path")
         for o in outputs { #expect(FileManager.default.fileExists(atPath: o), "missing \(o)") }
-        let filed = ["out", "review", "rejected"].flatMap { filesUnder("\(root)/\($0)") }
+        let filed = ["out", "review", "other", "rejected"].flatMap { filesUnder("\(root)/\($0)") }
         #expect(filed.count == drops.values.reduce(0, +), "files filed: \(filed.count)")
         #expect(filesUnder("\(root)/inbox").isEmpty)
         #expect(filesUnder("\(root)/work/t").filter { !$0.hasPrefix(".") }.isEmpty)

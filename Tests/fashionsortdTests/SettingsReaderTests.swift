@@ -13,7 +13,9 @@ import Testing
     @Test func defaultsApplyWhenNothingIsSet() async throws {
         let s = try await SettingsReader(environment: [:]).read()
         #expect(s.root == "/var/lib/fashionsort" && s.inboxPath == "/var/lib/fashionsort/inbox")
-        #expect(s.reviewThreshold == 0.6 && s.batch == 256 && s.poll == nil && !s.recursive && s.settle == 2)
+        #expect(
+            s.reviewThreshold == nil && s.otherThreshold == nil && s.batch == 256 && s.poll == nil && !s.recursive
+                && s.settle == 2)
         #expect(s.sources.isEmpty)
     }
 
