@@ -11,6 +11,18 @@ public enum ImageFormat: String, Sendable, Equatable {
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         return nil
     }
+
+    /// Whether a file with these first and last bytes ends where its format
+    /// ends: PNG with its IEND chunk, JPEG with the end-of-image marker. A file
+    /// too short to tell is unfinished; one of no known format is not ours to judge.
+    public static func looksComplete(head: [UInt8], tail: [UInt8]) -> Bool {
+        guard head.count >= 8 else { return false }
+        switch sniff(head) {
+        case .png: return tail.suffix(12).elementsEqual([0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
+        case .jpeg: return tail.suffix(2).elementsEqual([0xFF, 0xD9])
+        case nil: return true
+        }
+    }
 }
 
 /// Size limits checked from the header, before any pixel buffer exists.

@@ -1,7 +1,9 @@
 import FileSystem
 import Foundation
+import ImageIntake
 import Logging
 import Synchronization
+import SystemPackage
 
 /// A claimed file: its work path, the name it had in the inbox and when it arrived.
 public struct Claim: Sendable, Equatable {
@@ -17,35 +19,47 @@ public struct Claim: Sendable, Equatable {
 /// succeeds for exactly one claimer, so two daemons never take one file.
 public final class Claimer: Sendable {
     public let layout: Layout
-    /// Seconds an empty file is left alone before it is claimed (and rejected as empty).
-    public let emptyGrace: Double
     private let clock: @Sendable () -> Date
     private let sequence = Mutex<UInt64>(0)
+    /// Files left in the inbox because they looked unfinished, to be offered again.
+    private let unfinished = Mutex<[QueuedFile]>([])
     private let logger: Logger
     let longNames: LongNames
 
     public init(
-        layout: Layout, emptyGrace: Double = 2, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.layout = layout
-        self.emptyGrace = emptyGrace
         self.clock = clock
         self.logger = logger
         self.longNames = LongNames(path: layout.longNamesFile)
     }
 
     /// Claims what can be claimed; files another daemon took, or that vanished, are skipped.
-    /// Anything not a regular file is left alone.
-    public func claim(_ files: [QueuedFile]) -> [Claim] {
-        files.compactMap(claim)
+    /// Anything not a regular file is left alone. A file that looks unfinished (empty, or
+    /// cut before its format's end) and changed less than `settle` seconds ago stays in the
+    /// inbox: "touch, then write", uploads in several opens and `rsync --inplace` come back
+    /// to it. `takeUnfinished` hands such files back to be offered again.
+    public func claim(_ files: [QueuedFile], settle: Double = 2) -> [Claim] {
+        files.compactMap { claim($0, settle: settle) }
     }
 
-    private func claim(_ file: QueuedFile) -> Claim? {
+    /// The files left in the inbox as unfinished since the last call.
+    public func takeUnfinished() -> [QueuedFile] {
+        unfinished.withLock { files in
+            defer { files = [] }
+            return files
+        }
+    }
+
+    private func claim(_ file: QueuedFile, settle: Double) -> Claim? {
         var st = stat()
         guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        // "Touch, then write": an empty file just closed is usually about to be
-        // filled; the next close event or a later scan takes it.
-        if st.st_size == 0 && clock().timeIntervalSince1970 - Double(st.st_mtim.tv_sec) < emptyGrace { return nil }
+        let age = clock().timeIntervalSince1970 - (Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+        if age < settle && !Self.looksComplete(file.path, size: Int(st.st_size)) {
+            unfinished.withLock { $0.append(file) }
+            return nil
+        }
         let name = (file.path as NSString).lastPathComponent
         guard !IgnoreRules.ignores(name) else { return nil }
         let id = nextID()
@@ -61,6 +75,21 @@ public final class Claimer: Sendable {
             logger.warning("claim failed", metadata: ["file": "\(file.path)", "error": "\(error.reason)"])
             return nil
         }
+    }
+
+    /// Reads the first and last bytes only.
+    static func looksComplete(_ path: String, size: Int) -> Bool {
+        guard size > 0 else { return false }
+        guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly) else { return true }
+        defer { try? fd.close() }
+        func bytes(at offset: Int, count: Int) -> [UInt8] {
+            var buffer = [UInt8](repeating: 0, count: count)
+            let n = (try? buffer.withUnsafeMutableBytes { try fd.read(fromAbsoluteOffset: Int64(offset), into: $0) })
+            return Array(buffer.prefix(n ?? 0))
+        }
+        let tail = min(12, size)
+        return ImageFormat.looksComplete(
+            head: bytes(at: 0, count: min(8, size)), tail: bytes(at: size - tail, count: tail))
     }
 
     private func relativeToInbox(_ path: String) -> String {

@@ -16,6 +16,8 @@ public final class Pipeline: Service {
         public var reviewThreshold: Float? = nil, otherThreshold: Float? = nil
         /// Files per forward pass at most.
         public var batch = 256
+        /// An unfinished-looking file is left in the inbox until it has been quiet this long (seconds).
+        public var settle: Double = 2
         public var limits = PhotoLoader.limits()
         public init() {}
     }
@@ -77,10 +79,12 @@ public final class Pipeline: Service {
                 for await file in files.cancelOnGracefulShutdown() { queue.push(file) }
                 queue.finish()
             }
-            group.addTask { [filer] in
-                // Work that could not be recorded or filed is retried on its own, backing off to 30 s.
+            group.addTask { [filer, claimer, queue] in
+                // Work that could not be recorded or filed is retried on its own, backing off to 30 s;
+                // files that looked unfinished are offered again each second until they are taken.
                 var wait = 1.0
                 while await GracefulSleep.sleep(seconds: wait) {
+                    for file in claimer.takeUnfinished() { queue.push(file) }
                     guard filer.hasBacklog else { wait = 1; continue }
                     wait = await filer.retry() ? 1 : min(wait * 2, 30)
                 }
@@ -88,7 +92,7 @@ public final class Pipeline: Service {
             await withGracefulShutdownHandler {
                 var committing: Task<Void, Never>?
                 while let batch = await queue.nextBatch(max: options.batch) {
-                    let outcomes = await decide(claimer.claim(batch))
+                    let outcomes = await decide(claimer.claim(batch, settle: options.settle))
                     await committing?.value
                     committing = Task { [filer] in await filer.commit(outcomes) }
                 }

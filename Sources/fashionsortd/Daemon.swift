@@ -165,6 +165,7 @@ final class DaemonServices: Sendable {
         o.otherThreshold = s.otherThreshold
         o.batch = s.batch
         o.limits.maxFileBytes = s.maxFileSize << 20
+        o.settle = s.settle
         return o
     }
 

@@ -48,6 +48,31 @@ import Testing
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
     }
+
+    /// A photo written in two opens (resumable uploads, `rsync --inplace`) is taken once, whole;
+    /// one that stays cut is rejected as truncated once it has been quiet for `settle` seconds.
+    @Test func aPhotoWrittenInTwoOpensIsTakenWhole() throws {
+        let root = temporaryDirectory("two-opens")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--settle", "1"])
+        defer { daemon.signal(SIGKILL) }
+        #expect(daemon.wait(for: "ready"))
+        let bytes = samplePNG(42), half = bytes.count / 2
+        write(Array(bytes[..<half]), to: "\(root)/inbox/cut.png")
+        write(Array(bytes[..<half]), to: "\(root)/inbox/a.png")
+        usleep(500_000)
+        let h = try #require(FileHandle(forWritingAtPath: "\(root)/inbox/a.png"))
+        h.seekToEndOfFile()
+        h.write(Data(bytes[half...]))
+        try h.close()
+        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count >= 2 })
+        usleep(1_500_000)  // nothing more may come
+        let all = resultRows("\(root)/results")
+        #expect(all.count == 2, "rows: \(all.map { "\($0["file"]!) \($0["status"]!)" })")
+        let rows = Dictionary(all.map { ($0["file"]!, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(rows["a.png"]?["status"] != "rejected")
+        #expect(rows["a.png"].flatMap { FileManager.default.contents(atPath: $0["output"]!) } == Data(bytes))
+        #expect(rows["cut.png"]?["status"] == "rejected" && rows["cut.png"]?["error"]?.contains("truncated") == true)
+    }
 }
 
 /// Full and read-only filesystems, on tmpfs mounts.
