@@ -33,6 +33,17 @@ public enum AtomicFile {
 
 /// Folder-level durability: a rename is on disk only once its folder is synced.
 public enum Folder {
+    /// Creates `path` and its parents as needed (an existing folder is fine).
+    public static func create(_ path: String) throws(FileSystemError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/\(part)"
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw FileSystemError(path: built, Errno(rawValue: errno))
+            }
+        }
+    }
+
     public static func sync(containing path: String) {
         let folder = FilePath(path).removingLastComponent()
         guard

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 /// Moves that never overwrite: a taken target name gets the next free variant
 /// (`FileName.variants`). Within a filesystem link(2)+unlink(2) makes the
@@ -27,7 +28,12 @@ public enum FileMover {
 
     /// Atomic claim of an inbox file: rename(2) succeeds for exactly one
     /// claimer. Returns the path in `folder`, or nil if another process won.
-    public static func claim(_ source: String, into folder: String, name: String) throws(FileSystemError) -> String? {
+    /// When `folder` is on another filesystem the claim is a rename into
+    /// `staging` (a folder on the source's filesystem, so claimers on several
+    /// hosts sharing it still never take one file), then a move into `folder`.
+    public static func claim(
+        _ source: String, into folder: String, name: String, staging: String? = nil
+    ) throws(FileSystemError) -> String? {
         for candidate in FileName.variants(of: name) {
             let target = "\(folder)/\(candidate)"
             // Never replace a file already there (renameat2 NOREPLACE).
@@ -35,6 +41,10 @@ public enum FileMover {
             switch errno {
             case EEXIST: continue
             case ENOENT: return nil
+            case EXDEV where staging != nil:
+                try Folder.create(staging!)  // hidden, so no watcher or scan takes what is in it
+                guard let staged = try claim(source, into: staging!, name: candidate) else { return nil }
+                return try move(staged, into: folder, name: (staged as NSString).lastPathComponent)
             default: throw FileSystemError(path: source, reason: "cannot claim: \(lastError())")
             }
         }
@@ -49,7 +59,7 @@ public enum FileMover {
 
     private static func copyAcross(_ source: String, folder: String, name: String) throws(FileSystemError) -> String {
         let tmp = "\(folder)/.\(name).copy-\(getpid())"
-        try AtomicFile.write(FileBytes.read(source), to: tmp)
+        try copy(source, to: tmp)
         for candidate in FileName.variants(of: name) {
             let target = "\(folder)/\(candidate)"
             if link(tmp, target) == 0 { unlink(tmp); unlink(source); return target }
@@ -58,6 +68,30 @@ public enum FileMover {
         let reason = lastError()
         unlink(tmp)
         throw FileSystemError(path: source, reason: "cannot place copy in \(folder): \(reason)")
+    }
+
+    /// Copies in 1 MB pieces (memory stays bounded whatever the size) and fsyncs the copy.
+    static func copy(_ source: String, to target: String) throws(FileSystemError) {
+        do {
+            let input = try FileDescriptor.open(FilePath(source), .readOnly, options: [.closeOnExec])
+            try input.closeAfter {
+                let output = try FileDescriptor.open(
+                    FilePath(target), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                    permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                try output.closeAfter {
+                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                    while true {
+                        let n = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+                        if n == 0 { break }
+                        _ = try output.writeAll(buffer[..<n])
+                    }
+                    guard fsync(output.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                }
+            }
+        } catch {
+            unlink(target)
+            throw FileSystemError(path: source, reason: "cannot copy to \(target): \(error)")
+        }
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

@@ -69,7 +69,10 @@ public final class Claimer: Sendable {
         let workName = FileName.fitted(id + "_" + stem, suffix: ext)
         if workName != "\(id)_\(name)" { longNames.note(id: id, original: original) }
         do {
-            guard let work = try FileMover.claim(file.path, into: layout.work, name: workName) else { return nil }
+            guard
+                let work = try FileMover.claim(
+                    file.path, into: layout.work, name: workName, staging: layout.staging)
+            else { return nil }
             return Claim(id: id, workPath: work, original: original, arrival: file.arrival)
         } catch {
             logger.warning("claim failed", metadata: ["file": "\(file.path)", "error": "\(error.reason)"])

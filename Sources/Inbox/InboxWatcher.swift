@@ -49,7 +49,9 @@ public final class InboxWatcher: Service {
         try source?.start { [self] event in
             switch event {
             case .file(let path):
-                if !IgnoreRules.ignores((path as NSString).lastPathComponent) {
+                // Hidden folders too (the staging folder of claims among them), not only hidden names.
+                let inside = path.hasPrefix(folder + "/") ? path.dropFirst(folder.count + 1) : Substring(path)
+                if !inside.split(separator: "/").contains(where: { IgnoreRules.ignores(String($0)) }) {
                     continuation.yield(QueuedFile(path: path))
                 }
             case .rescan:

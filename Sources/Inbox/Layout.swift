@@ -32,6 +32,10 @@ public struct Layout: Sendable {
         self.work = work ?? "\(root)/work/\(instance)"
     }
 
+    /// Where a claim lands first when work/ is on another filesystem than the inbox (a network share):
+    /// a hidden folder inside the inbox, so the claim is still one rename(2) on the inbox's filesystem.
+    public var staging: String { "\(inbox)/.fashionsort/\(instance)" }
+
     public var statusFile: String { "\(root)/status.json" }
     public var metricsFile: String { "\(root)/metrics.prom" }
     /// Decode attempts of files in work/, to quarantine a file that crashes the daemon twice.

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import FileSystem
 import Logging
 import Results
@@ -23,6 +24,7 @@ struct Recovery {
         self.filer = filer
         self.attempts = attempts
         self.longNames = longNames
+        Self.drainStaging(layout, logger: logger)
         let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
         self.recorded = history.filter { inWork.contains($0.key) }
         self.logger = logger
@@ -64,6 +66,23 @@ struct Recovery {
             longNames.clear()
         }
         return again
+    }
+
+    /// Claims a crash left in the inbox's staging folder (an inbox on another filesystem)
+    /// are moved on into work/; one already copied there is only removed from staging.
+    static func drainStaging(_ layout: Layout, logger: Logger) {
+        for name in FileWalker.names(in: layout.staging) {
+            let staged = "\(layout.staging)/\(name)", work = "\(layout.work)/\(name)"
+            var a = stat(), b = stat()
+            if lstat(work, &b) == 0 && lstat(staged, &a) == 0 && a.st_size == b.st_size {
+                unlink(staged)
+                continue
+            }
+            do { try FileMover.move(staged, into: layout.work, name: name) } catch {
+                logger.error(
+                    "cannot move a claimed file into work/", metadata: ["file": "\(staged)", "error": "\(error)"])
+            }
+        }
     }
 
     private func quarantine(_ c: Claim, model: String) -> Outcome {

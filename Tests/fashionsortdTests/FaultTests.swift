@@ -85,6 +85,33 @@ import Testing
         }
     }
 
+    /// An inbox on another filesystem (an NFS or SMB share): claimed by a rename into a hidden folder on
+    /// the inbox's filesystem, then copied into work/; every file is processed once, nothing is left behind.
+    @Test func anInboxOnAnotherFilesystemIsProcessed() throws {
+        let root = temporaryDirectory("cross-device"), inbox = "\(root)/inbox"
+        #expect(mountTmpfs(at: inbox, kilobytes: 8192))
+        defer { unmount(inbox) }
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        defer { daemon.signal(SIGKILL) }
+        #expect(daemon.wait(for: "ready"))
+        var sizes: [String: Int] = [:]
+        for i in 0..<30 {
+            let bytes = samplePNG(i)
+            write(bytes, to: "\(inbox)/p-\(i).png")
+            sizes["p-\(i).png"] = bytes.count
+        }
+        #expect(waitUntil(timeout: 30) { resultRows("\(root)/results").count >= 30 })
+        let rows = resultRows("\(root)/results")
+        #expect(rows.count == 30 && Set(rows.map { $0["file"]! }) == Set(sizes.keys))
+        for row in rows {
+            #expect(row["status"] != "rejected", "\(row["file"]!): \(row["error"]!)")
+            let size = (try? FileManager.default.attributesOfItem(atPath: row["output"]!)[.size] as? Int) ?? nil
+            #expect(size == sizes[row["file"]!])
+        }
+        #expect(filesUnder(inbox).isEmpty, "left in the inbox: \(filesUnder(inbox))")
+        #expect(!daemon.log.contains("claim failed"))
+    }
+
     @Test func aFullDiskLosesNothingAndWritesNoHalfRow() throws {
         let root = temporaryDirectory("full")
         let results = "\(root)/results"
