@@ -102,7 +102,8 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
-            name: "fashionsortdTests", dependencies: ["fashionsortd", "FashionModel", "Results", "TestSupport"]),
+            name: "fashionsortdTests",
+            dependencies: ["fashionsortd", "FashionModel", "FileSystem", "Results", "TestSupport"]),
         .testTarget(name: "fashionsortTests", dependencies: ["FashionModel", "TestSupport"]),
     ]
 )

@@ -51,6 +51,22 @@ public enum FileMover {
         throw FileSystemError(path: source, reason: "no free name in \(folder)")
     }
 
+    /// Gives an entry whose name is not UTF-8 the text of `FileName.text` (or a free variant of it),
+    /// so every later step can name it; returns the new name, nil if it vanished or cannot be renamed.
+    public static func renameToText(in folder: String, raw: [UInt8]) -> String? {
+        let source = Array(folder.utf8) + [0x2F] + raw + [0]
+        for candidate in FileName.variants(of: FileName.text(raw)) {
+            let status = source.withUnsafeBufferPointer { s in
+                s.withMemoryRebound(to: CChar.self) {
+                    c_renameat2(AT_FDCWD, $0.baseAddress!, AT_FDCWD, "\(folder)/\(candidate)", 1)
+                }
+            }
+            if status == 0 { return candidate }
+            if errno != EEXIST { return nil }
+        }
+        return nil
+    }
+
     /// Whether two paths name the same file (same device and inode).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()

@@ -20,9 +20,34 @@ public enum FileName {
         return stem + suffix
     }
 
+    /// A name's bytes as text: valid UTF-8 as it is, else every byte that is not part of a
+    /// valid UTF-8 sequence written as `%XX` (`caf\\xE9.png` → `caf%E9.png`).
+    public static func text(_ bytes: [UInt8]) -> String {
+        if let valid = String(validating: bytes, as: UTF8.self) { return valid }
+        var out = "", i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            if length > 0, i + length <= bytes.count,
+                let scalar = String(validating: bytes[i..<i + length], as: UTF8.self)
+            {
+                out += scalar
+                i += length
+            } else {
+                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
+                i += 1
+            }
+        }
+        return out
+    }
+
     /// `photo.tar.gz` → (`photo.tar`, `.gz`); a leading dot is part of the stem.
     public static func split(_ name: String) -> (stem: String, ext: String) {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
         return (String(name[..<dot]), String(name[dot...]))
     }
+}
+
+extension String {
+    fileprivate func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

@@ -22,6 +22,18 @@ public enum FileWalker {
     }
 
     /// The non-hidden names in a folder, sorted; empty when it cannot be listed.
+    /// Every entry's name as the bytes the filesystem holds (a name need not be UTF-8), `.` and `..` left out.
+    public static func rawNames(in folder: String) -> [[UInt8]] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
+        }
+        return names
+    }
+
     public static func names(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !FileName.isHidden($0) }
             .sorted()

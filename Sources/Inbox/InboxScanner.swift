@@ -43,7 +43,10 @@ final class InboxScanner: Sendable {
     }
 
     private func walk(_ dir: String, _ body: (String, stat) -> Void) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        // A name that is not UTF-8 is first renamed to its %XX text: every later step can then name it.
+        let names = FileWalker.rawNames(in: dir).compactMap {
+            String(validating: $0, as: UTF8.self) ?? FileMover.renameToText(in: dir, raw: $0)
+        }
         for name in names.sorted() where !IgnoreRules.ignores(name) {
             let path = "\(dir)/\(name)"
             var st = stat()

@@ -1,4 +1,5 @@
 import CInotifyTools
+import FileSystem
 import Foundation
 import Synchronization
 
@@ -78,8 +79,13 @@ final class InotifySource: Sendable {
                 continue
             }
             guard event.pointee.len > 0 else { continue }
-            let raw = UnsafeRawPointer(event) + MemoryLayout<inotify_event>.size
-            let name = String(cString: raw.assumingMemoryBound(to: CChar.self))
+            let raw = (UnsafeRawPointer(event) + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
+            guard let name = String(validatingCString: raw) else {
+                // Not UTF-8: renamed to its %XX text, which comes back as a moved-in event.
+                let bytes = UnsafeRawBufferPointer(start: raw, count: strlen(raw))
+                _ = FileMover.renameToText(in: String(dir.dropLast()), raw: Array(bytes))
+                continue
+            }
             let path = dir + name
             if mask & UInt32(IN_ISDIR) != 0 {
                 // inotifytools_watch_recursively does not follow new folders: add them,

@@ -78,8 +78,8 @@ struct DaemonSettings: Sendable, Equatable {
     var values: [(key: String, value: String)] {
         [
             (Self.root.key, root), (Self.inbox.key, inboxPath), (Self.model.key, modelPath),
-            (Self.reviewThreshold.key, reviewThreshold.map { "\($0)" } ?? "the model's"),
-            (Self.otherThreshold.key, otherThreshold.map { "\($0)" } ?? "the model's"),
+            (Self.reviewThreshold.key, reviewThreshold.map { "\($0)" } ?? "model"),
+            (Self.otherThreshold.key, otherThreshold.map { "\($0)" } ?? "model"),
             (Self.poll.key, poll.map { "\($0)" } ?? "off"),
             (Self.recursive.key, "\(recursive)"), (Self.instance.key, instance), (Self.batch.key, "\(batch)"),
             (Self.rescanInterval.key, "\(rescanInterval)"), (Self.statusInterval.key, "\(statusInterval)"),

@@ -29,6 +29,13 @@ import Testing
 }
 
 @Suite struct FileNameTests {
+    @Test func textEscapesOnlyWhatIsNotUTF8() {
+        #expect(FileName.text(Array("café 写真.png".utf8)) == "café 写真.png")
+        #expect(FileName.text(Array("caf".utf8) + [0xE9] + Array(".png".utf8)) == "caf%E9.png")
+        // A cut multi-byte sequence, a lone continuation byte, and valid text after them.
+        #expect(FileName.text([0xE5, 0x86] + Array("x".utf8) + [0x80] + Array("é".utf8)) == "%E5%86x%80é")
+    }
+
     @Test func variantsKeepTheExtension() {
         #expect(Array(FileName.variants(of: "shirt.jpg", limit: 3)) == ["shirt.jpg", "shirt-1.jpg", "shirt-2.jpg"])
         #expect(Array(FileName.variants(of: ".hidden", limit: 2)) == [".hidden", ".hidden-1"])

@@ -1,5 +1,6 @@
 import Foundation
 import FashionModel
+import FileSystem
 import Results
 import TestSupport
 import Testing
@@ -203,6 +204,33 @@ import Testing
         let row = resultRows("\(root)/results").first { $0["file"] == name }
         #expect(row.map { FileManager.default.fileExists(atPath: $0["output"]!) } == true)
         #expect(row?["output"]?.hasSuffix("/\(name)") == true)
+    }
+
+    /// Names are bytes, not always UTF-8: such a file, there at start or dropped later, is renamed to its
+    /// %XX text and processed under it, never skipped.
+    @Test func aNameThatIsNotUTF8IsProcessedUnderItsEscapedText() throws {
+        let root = temporaryDirectory("not-utf8"), inbox = "\(root)/inbox"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        func drop(_ raw: [UInt8], _ bytes: [UInt8]) {
+            let path = Array(inbox.utf8) + [0x2F] + raw + [0]
+            let fd = path.withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+            }
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        drop(Array("caf".utf8) + [0xE9] + Array(".png".utf8), samplePNG(1))  // Latin-1 é, there at start
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root)])
+        defer { daemon.signal(SIGKILL) }
+        #expect(daemon.wait(for: "ready"))
+        drop([0xFF, 0xFE] + Array("-photo.png".utf8), samplePNG(2))  // dropped while running
+        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count >= 2 })
+        let rows = resultRows("\(root)/results")
+        #expect(Set(rows.map { $0["file"]! }) == ["caf%E9.png", "%FF%FE-photo.png"])
+        for row in rows {
+            #expect(row["status"] != "rejected" && FileManager.default.fileExists(atPath: row["output"]!))
+        }
+        #expect(FileWalker.rawNames(in: inbox).isEmpty)
     }
 
     @Test func aHardLinkIntoTheInboxIsTakenAtOnce() throws {
