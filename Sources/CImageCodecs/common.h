@@ -3,9 +3,21 @@
 #include "CImageCodecs.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static inline void fsc_set_message(char *message, const char *text) {
     if (message) snprintf(message, FSC_MESSAGE_SIZE, "%s", text ? text : "");
+}
+
+static inline uint64_t fsc_now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* When a decode started at `start` must give up (0 = never). */
+static inline uint64_t fsc_deadline(const fsc_limits *limits, uint64_t start) {
+    return limits->max_milliseconds ? start + limits->max_milliseconds : 0;
 }
 
 /* Checks header dimensions before any pixel buffer exists. */

@@ -12,7 +12,28 @@ typedef struct {
     jmp_buf jump;
     char *message;
     int warned;
+    struct jpeg_progress_mgr progress;
+    uint32_t max_scans;
+    uint64_t deadline;
+    int costly;
 } jpeg_ctx;
+
+/* libjpeg's documented hook for bounding work: a progressive file can hold thousands of
+ * scans, each a pass over the whole image. Called between scans and MCU rows. */
+static void on_progress(j_common_ptr cinfo) {
+    jpeg_ctx *ctx = (jpeg_ctx *)cinfo->err;
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (ctx->max_scans && d->input_scan_number > (int)ctx->max_scans) {
+        snprintf(ctx->message, FSC_MESSAGE_SIZE, "more than %u progressive scans", ctx->max_scans);
+        ctx->costly = 1;
+        longjmp(ctx->jump, 1);
+    }
+    if (ctx->deadline && fsc_now_ms() > ctx->deadline) {
+        fsc_set_message(ctx->message, "decoding took longer than the time limit");
+        ctx->costly = 1;
+        longjmp(ctx->jump, 1);
+    }
+}
 
 static void on_error_exit(j_common_ptr cinfo) {
     jpeg_ctx *ctx = (jpeg_ctx *)cinfo->err;
@@ -81,13 +102,18 @@ int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, 
     ctx.base.output_message = on_output_message;
     ctx.message = message;
     ctx.warned = 0;
+    ctx.costly = 0;
+    ctx.max_scans = limits->max_scans;
+    ctx.deadline = fsc_deadline(limits, fsc_now_ms());
+    ctx.progress.progress_monitor = on_progress;
     if (setjmp(ctx.jump)) {
         free(pixels);
         free(row);
         jpeg_destroy_decompress(&cinfo);
-        return FSC_CORRUPT;
+        return ctx.costly ? FSC_TOO_COSTLY : FSC_CORRUPT;
     }
     jpeg_create_decompress(&cinfo);
+    cinfo.progress = &ctx.progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(&cinfo, TRUE);

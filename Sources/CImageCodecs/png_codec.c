@@ -23,7 +23,56 @@ typedef struct {
     size_t size, offset;
     int truncated;
     int warnings;
+    uint64_t deadline;
+    int costly;
 } png_ctx;
+
+/* Images above this many pixels are decoded a row at a time and area-averaged down as they are
+ * read, so a decompression bomb at the pixel limit never needs its full-size buffer. */
+#define FSC_PNG_WHOLE_PIXELS (4u << 20)
+
+/* After each row: give up once past the time limit. */
+static void on_row(png_structp png, png_uint_32 row, int pass) {
+    (void)row; (void)pass;
+    png_ctx *ctx = png_get_io_ptr(png);
+    if (ctx->deadline && fsc_now_ms() > ctx->deadline) {
+        ctx->costly = 1;
+        png_error(png, "decoding took longer than the time limit");
+    }
+}
+
+/* Composites RGBA over white: a cut-out on transparency is a product on white. */
+static inline uint8_t over_white(const uint8_t *px, int c) {
+    unsigned a = px[3];
+    if (a == 255) return px[c];  /* most pixels: no division */
+    return (uint8_t)((px[c] * a + 255 * (255 - a) + 127) / 255);
+}
+
+/* Reads the image rows one by one into `out` [ow × oh × 3], each output pixel the mean of an f × f block. */
+static void read_averaged(png_structp png, uint32_t w, uint32_t h, uint32_t f, uint8_t *row, uint32_t *sums,
+                          uint8_t *out) {
+    uint32_t ow = w / f, oh = h / f;
+    for (uint32_t y = 0; y < h; y++) {
+        png_read_row(png, row, NULL);
+        uint32_t oy = y / f;
+        if (oy >= oh) continue;  /* the rows below the last whole block are read and dropped */
+        const uint8_t *px = row;
+        for (uint32_t ox = 0; ox < ow; ox++) {
+            uint32_t *sum = sums + (size_t)ox * 3;
+            for (uint32_t k = 0; k < f; k++, px += 4) {
+                sum[0] += over_white(px, 0);
+                sum[1] += over_white(px, 1);
+                sum[2] += over_white(px, 2);
+            }
+        }
+        if (y % f == f - 1) {
+            for (size_t i = 0; i < (size_t)ow * 3; i++) {
+                out[(size_t)oy * ow * 3 + i] = (uint8_t)((sums[i] + f * f / 2) / (f * f));
+                sums[i] = 0;
+            }
+        }
+    }
+}
 
 /* Ancillary-chunk problems (bad sRGB profile, CRC of a text chunk) are benign:
  * the pixels are intact. They are counted, not printed. */
@@ -51,12 +100,15 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
         fsc_set_message(message, "not a PNG signature");
         return FSC_CORRUPT;
     }
-    png_ctx ctx = {.failure.message = message, .data = data, .size = size};
+    png_ctx ctx = {.failure.message = message, .data = data, .size = size,
+                   .deadline = fsc_deadline(limits, fsc_now_ms())};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning);
     if (!png) { fsc_set_message(message, "out of memory"); return FSC_NO_MEMORY; }
     png_infop info = png_create_info_struct(png);
     uint8_t *volatile rgba = NULL;
     png_bytep *volatile rows = NULL;
+    uint32_t *volatile sums = NULL;
+    uint8_t *volatile small = NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
         fsc_set_message(message, "out of memory");
@@ -65,10 +117,13 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
     if (setjmp(ctx.failure.jump)) {
         free(rgba);
         free(rows);
+        free(sums);
+        free(small);
         png_destroy_read_struct(&png, &info, NULL);
-        return ctx.truncated ? FSC_TRUNCATED : FSC_CORRUPT;
+        return ctx.costly ? FSC_TOO_COSTLY : ctx.truncated ? FSC_TRUNCATED : FSC_CORRUPT;
     }
     png_set_read_fn(png, &ctx, read_memory);
+    png_set_read_status_fn(png, on_row);
     png_set_chunk_malloc_max(png, 16u << 20);
     png_read_info(png, info);
 
@@ -81,30 +136,54 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
     png_set_strip_16(png);
     if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(png);
     png_set_filler(png, 0xFF, PNG_FILLER_AFTER);   /* always RGBA */
+    int interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     if (png_get_rowbytes(png, info) != (size_t)w * 4) png_error(png, "unexpected row layout after expansion");
 
-    rgba = malloc((size_t)w * h * 4);
-    rows = malloc(sizeof(png_bytep) * h);
-    if (!rgba || !rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = rgba + (size_t)y * w * 4;
-    png_read_image(png, rows);
-    png_read_end(png, NULL);
-
-    /* Composite over white in place: a cut-out on transparency is a product on white. */
-    uint8_t *p = rgba;
-    for (size_t i = 0, n = (size_t)w * h; i < n; i++) {
-        unsigned a = p[4 * i + 3];
-        for (int c = 0; c < 3; c++) p[3 * i + c] = (uint8_t)((p[4 * i + c] * a + 255 * (255 - a) + 127) / 255);
+    /* The largest block size that keeps the long side at min_long_side or more. */
+    uint32_t f = 1, longest = w > h ? w : h;
+    if (!interlaced && limits->min_long_side > 0 && (uint64_t)w * h > FSC_PNG_WHOLE_PIXELS) {
+        f = longest / limits->min_long_side;
+        if (f < 1) f = 1;
+        if (f > w || f > h) f = w < h ? w : h;
     }
-    out->rgb = realloc(rgba, (size_t)w * h * 3);
-    if (!out->rgb) out->rgb = rgba;
-    rgba = NULL;
-    free(rows);
-    rows = NULL;
-    out->width = out->source_width = w;
-    out->height = out->source_height = h;
+    uint32_t ow = w / f, oh = h / f;
+    if (f > 1) {
+        rgba = malloc((size_t)w * 4);  /* one row */
+        sums = calloc((size_t)ow * 3, sizeof(uint32_t));
+        small = malloc((size_t)ow * oh * 3);
+        if (!rgba || !sums || !small) png_error(png, "out of memory");
+        read_averaged(png, w, h, f, rgba, sums, small);
+        free(sums);
+        sums = NULL;
+        free(rgba);
+        rgba = NULL;
+    } else {
+        rgba = malloc((size_t)w * h * 4);
+        rows = malloc(sizeof(png_bytep) * h);
+        if (!rgba || !rows) png_error(png, "out of memory");
+        for (png_uint_32 y = 0; y < h; y++) rows[y] = rgba + (size_t)y * w * 4;
+        png_read_image(png, rows);
+        uint8_t *p = rgba;
+        for (size_t i = 0, n = (size_t)w * h; i < n; i++) {
+            for (int c = 0; c < 3; c++) p[3 * i + c] = over_white(p + 4 * i, c);
+        }
+        out->rgb = realloc(rgba, (size_t)w * h * 3);
+        if (!out->rgb) out->rgb = rgba;
+        rgba = NULL;
+        free(rows);
+        rows = NULL;
+        small = out->rgb;
+        out->rgb = NULL;
+    }
+    png_read_end(png, NULL);
+    out->rgb = small;
+    small = NULL;
+    out->width = ow;
+    out->height = oh;
+    out->source_width = w;
+    out->source_height = h;
     out->warnings = ctx.warnings;
     png_destroy_read_struct(&png, &info, NULL);
     return FSC_OK;

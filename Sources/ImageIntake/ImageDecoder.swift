@@ -31,7 +31,12 @@ public struct DecodeLimits: Sendable {
     public var maxPixels: Int = 80_000_000
     /// JPEGs are DCT-scaled down to the smallest size whose long side reaches
     /// this (0 = full size): the conversion's 73-pixel thumbnail never needs more.
+    /// PNGs above 4 Mpx are area-averaged down towards it as their rows are read.
     public var minLongSide: Int = 0
+    /// Progressive JPEG scans at most: each is a pass over the whole image (libjpeg-turbo's tools allow 500).
+    public var maxScans: Int = 100
+    /// Milliseconds one decode may take (0 = no limit), so one file never holds up the rest for long.
+    public var maxMilliseconds: Int = 1000
     /// Larger files are refused before they are read.
     public var maxFileBytes: Int = 64 << 20
 
@@ -54,7 +59,8 @@ public enum ImageDecoder {
         }
         var lim = fsc_limits(
             max_width: UInt32(clamping: limits.maxSide), max_height: UInt32(clamping: limits.maxSide),
-            max_pixels: UInt64(limits.maxPixels), min_long_side: UInt32(clamping: limits.minLongSide))
+            max_pixels: UInt64(limits.maxPixels), min_long_side: UInt32(clamping: limits.minLongSide),
+            max_scans: UInt32(clamping: limits.maxScans), max_milliseconds: UInt32(clamping: limits.maxMilliseconds))
         var img = fsc_image()
         var message = [CChar](repeating: 0, count: Int(FSC_MESSAGE_SIZE))
         let status = bytes.withUnsafeBufferPointer { b in
@@ -72,6 +78,7 @@ public enum ImageDecoder {
         case Int32(FSC_TRUNCATED.rawValue): throw .truncated(file: file, format: format, detail: detail)
         case Int32(FSC_TOO_LARGE.rawValue): throw .tooLarge(file: file, detail: detail)
         case Int32(FSC_NO_MEMORY.rawValue): throw .outOfMemory(file: file)
+        case Int32(FSC_TOO_COSTLY.rawValue): throw .tooCostly(file: file, detail: detail)
         default: throw .corrupt(file: file, format: format, detail: detail.isEmpty ? "undecodable" : detail)
         }
         let w = Int(img.width), h = Int(img.height)

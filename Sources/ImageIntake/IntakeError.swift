@@ -7,11 +7,13 @@ public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(file: String, format: ImageFormat, detail: String)
     case tooLarge(file: String, detail: String)
     case outOfMemory(file: String)
+    /// More work than the limits allow (progressive scans, decoding time): a hostile file's way to stall the rest.
+    case tooCostly(file: String, detail: String)
 
     public var file: String {
         switch self {
         case .unreadable(let f, _), .empty(let f), .unknownFormat(let f, _), .corrupt(let f, _, _),
-            .truncated(let f, _, _), .tooLarge(let f, _), .outOfMemory(let f):
+            .truncated(let f, _, _), .tooLarge(let f, _), .outOfMemory(let f), .tooCostly(let f, _):
             f
         }
     }
@@ -26,6 +28,7 @@ public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(_, let f, let d): "truncated \(f.rawValue): \(d)"
         case .tooLarge(_, let d): "too large: \(d)"
         case .outOfMemory: "out of memory while decoding"
+        case .tooCostly(_, let d): "too costly to decode: \(d)"
         }
     }
 
@@ -39,6 +42,7 @@ public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated: "truncated"
         case .tooLarge: "too-large"
         case .outOfMemory: "out-of-memory"
+        case .tooCostly: "too-costly"
         }
     }
 

@@ -73,9 +73,11 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
 }
 
 @Suite struct BadFileTests {
-    func expectError(_ bytes: [UInt8], name: String, _ check: (IntakeError) -> Bool) {
+    func expectError(
+        _ bytes: [UInt8], name: String, limits: DecodeLimits = .init(), _ check: (IntakeError) -> Bool
+    ) {
         #expect {
-            _ = try ImageDecoder.decode(bytes, file: name)
+            _ = try ImageDecoder.decode(bytes, file: name, limits: limits)
         } throws: { error in
             guard let e = error as? IntakeError else { return false }
             return e.file == name && e.description.hasPrefix(name + ": ") && check(e)
@@ -123,6 +125,44 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
             [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
             + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00]) + chunk("IEND", [])
         expectError(bytes, name: "huge.png") { $0.kind == "too-large" && $0.reason.contains("100000x100000") }
+    }
+
+    /// Each progressive scan is a pass over the image: a file of hundreds is refused, not decoded for seconds.
+    @Test func aJPEGWithMoreScansThanTheLimitIsRefused() throws {
+        expectError(fixture("316-scans.jpg"), name: "scans.jpg") {
+            $0.kind == "too-costly" && $0.reason.contains("more than 100 progressive scans")
+        }
+        let fine = try ImageDecoder.decode(fixture("64-scans.jpg"), file: "64.jpg")
+        #expect(fine.width == 64 && fine.height == 64)
+        var strict = DecodeLimits()
+        strict.maxScans = 10
+        #expect(throws: IntakeError.self) {
+            try ImageDecoder.decode(fixture("64-scans.jpg"), file: "64.jpg", limits: strict)
+        }
+    }
+
+    /// A decompression bomb (78 KB, 8944² pixels) is area-averaged as its rows are read: the image that comes
+    /// out is small, and its pixels are the bomb's (all black).
+    @Test func aPNGBombIsDecodedSmallRowByRow() throws {
+        var limits = DecodeLimits()
+        limits.minLongSide = 73
+        limits.maxMilliseconds = 0  // debug builds and loaded test machines are slow; the time limit has its own test
+        let image = try ImageDecoder.decode(fixture("bomb-8944x8944.png"), file: "bomb.png", limits: limits)
+        #expect(image.width == 8944 / (8944 / 73) && image.width == image.height)
+        #expect(image.rgb.allSatisfy { $0 == 0 })
+        // Without a size to reach it is decoded whole, as before.
+        let small = try ImageDecoder.decode(fixture("gray8.png"), file: "gray8.png", limits: limits)
+        let whole = try ImageDecoder.decode(fixture("gray8.png"), file: "gray8.png")
+        #expect(small == whole)
+    }
+
+    @Test func aDecodeOverItsTimeLimitIsRefused() throws {
+        var limits = DecodeLimits()
+        limits.minLongSide = 73
+        limits.maxMilliseconds = 1
+        expectError(fixture("bomb-8944x8944.png"), name: "slow.png", limits: limits) {
+            $0.kind == "too-costly" && $0.reason.contains("time limit")
+        }
     }
 
     @Test func textNamedJPEG() {

@@ -14,7 +14,8 @@ enum fsc_status {
     FSC_TRUNCATED = 2,    /* data ends early (libjpeg warning or libpng read past end) */
     FSC_TOO_LARGE = 3,    /* header dimensions exceed the limits; nothing was allocated */
     FSC_NO_MEMORY = 4,
-    FSC_UNSUPPORTED = 5
+    FSC_UNSUPPORTED = 5,
+    FSC_TOO_COSTLY = 6    /* more scans or decoding time than the limits allow */
 };
 
 #define FSC_MESSAGE_SIZE 200
@@ -25,6 +26,8 @@ typedef struct {
     uint64_t max_pixels;       /* width × height */
     /* JPEG: decode DCT-scaled down to the smallest size whose long side is >= this (0 = full size) */
     uint32_t min_long_side;
+    uint32_t max_scans;        /* JPEG: progressive scans at most (0 = no limit) */
+    uint32_t max_milliseconds; /* decoding time at most (0 = no limit) */
 } fsc_limits;
 
 typedef struct {
