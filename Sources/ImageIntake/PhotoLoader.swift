@@ -23,6 +23,10 @@ public struct PreparedPhoto: Sendable {
     public var pixels: Result<[Float], IntakeError>
     /// Wall time spent reading, decoding and converting.
     public var milliseconds: Double
+
+    public init(file: String, sha256: String, pixels: Result<[Float], IntakeError>, milliseconds: Double) {
+        self.file = file; self.sha256 = sha256; self.pixels = pixels; self.milliseconds = milliseconds
+    }
 }
 
 /// Read → SHA-256 → decode (DCT-scaled) → conversion, for `classify` and the

@@ -33,6 +33,8 @@ public final class Pipeline: Service {
     private let state: Mutex<(model: Model, options: Options)>
     /// When the batch in flight started decoding; nil while waiting for files.
     private let busy = Mutex<ContinuousClock.Instant?>(nil)
+    /// Set on graceful shutdown: files of the batch in flight not yet decoded stay in work/ for the next start.
+    private let stopping = Mutex(false)
     private let logger: Logger
 
     public init(
@@ -97,7 +99,8 @@ public final class Pipeline: Service {
                     committing = Task { [filer] in await filer.commit(outcomes) }
                 }
                 await committing?.value
-            } onGracefulShutdown: { [queue] in
+            } onGracefulShutdown: { [self] in
+                stopping.withLock { $0 = true }
                 queue.close()
             }
             group.cancelAll()  // the retry loop; what still waits is finished at the next start
@@ -123,10 +126,18 @@ public final class Pipeline: Service {
         busy.withLock { $0 = .now }
         defer { busy.withLock { $0 = nil } }
         if attempts.size > 1 << 20 { attempts.clear() }  // between decodes: no mark is open
-        let attempts = self.attempts
+        let left = Skipped()
         let (photos, predictions) = await withCheckedContinuation { done in
-            DispatchQueue.global().async {
+            DispatchQueue.global().async { [self] in
                 let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: o.limits) { i, work in
+                    // Stopping: what is not decoded yet waits in work/, so SIGTERM never waits for a whole batch.
+                    if stopping.withLock({ $0 }) {
+                        left.indices.withLock { _ = $0.insert(i) }
+                        return PreparedPhoto(
+                            file: claims[i].workPath, sha256: "",
+                            pixels: .failure(.unreadable(file: claims[i].workPath, reason: "not decoded")),
+                            milliseconds: 0)
+                    }
                     attempts.begin(claims[i].id)
                     defer { attempts.end(claims[i].id) }
                     return work()
@@ -134,11 +145,18 @@ public final class Pipeline: Service {
                 done.resume(returning: (photos, m.classify(photos)))
             }
         }
-        return zip(claims, zip(photos, predictions)).map { claim, result in
-            outcome(
-                claim, photo: result.0, result.1,
-                decision: m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), model: m.id)
+        let skipped = left.indices.withLock { $0 }
+        if !skipped.isEmpty {
+            logger.notice(
+                "stopping: files not decoded yet stay in work/ for the next start",
+                metadata: ["files": "\(skipped.count)"])
         }
+        return zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
+            .map { claim, result in
+                outcome(
+                    claim, photo: result.0, result.1,
+                    decision: m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), model: m.id)
+            }
     }
 
     private func outcome(
@@ -167,4 +185,9 @@ public final class Pipeline: Service {
             return Outcome(claim: c, record: r, rejectKind: e.kind)
         }
     }
+}
+
+/// Indices of a batch's files left undecoded because the daemon is stopping.
+private final class Skipped: Sendable {
+    let indices = Mutex<Set<Int>>([])
 }
