@@ -37,6 +37,7 @@ let package = Package(
     targets: [
         // C libraries and shims. Swift never sees png.h or jpeglib.h: only CImageCodecs' C files do.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "ModelReport",
             dependencies: ["FashionModel", "FileSystem", "ImageIntake", "ImageSynthesis", "NeuralNet"]),
-        .target(name: "Results", dependencies: ["FashionModel", "FileSystem", system]),
+        .target(name: "Results", dependencies: ["FashionModel", "FileSystem", "CSQLite", system]),
 
         // The daemon's machinery, and the two programs.
         .target(
@@ -94,7 +95,7 @@ let package = Package(
             name: "FashionModelTests", dependencies: ["FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
             swiftSettings: fast),
         .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
-        .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport"]),
+        .testTarget(name: "ResultsTests", dependencies: ["FashionModel", "Results", "TestSupport"]),
         .testTarget(
             name: "InboxTests",
             dependencies: [

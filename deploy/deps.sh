@@ -8,6 +8,7 @@ FASHIONSORT_PACKAGES=(
   zlib1g-dev              # gzip for the IDX files
   libpng-dev libjpeg-dev pkg-config   # image decoding (CImageCodecs)
   libinotifytools0-dev    # inbox watching (fashionsortd)
+  libsqlite3-dev          # the results index (fashionsortd)
 )
 
 fashionsort_install_deps() {

@@ -24,6 +24,8 @@ public struct Outcome: Sendable {
 public final class Filer: Sendable {
     public let layout: Layout
     private let results: ResultsLog
+    /// Looked up for duplicates and recovery; kept in step with every batch recorded.
+    public let index: ResultsIndex
     private let clock: @Sendable () -> Date
     private let logger: Logger
     /// fsync and renames mostly wait: one thread of their own, one batch at a time.
@@ -41,9 +43,12 @@ public final class Filer: Sendable {
         var isEmpty: Bool { unrecorded.isEmpty && unfiled.isEmpty }
     }
 
-    public init(layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    public init(
+        layout: Layout, index: ResultsIndex, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
         self.layout = layout
         self.results = ResultsLog(folder: layout.results, instance: layout.instance)
+        self.index = index
         self.clock = clock
         self.logger = logger
     }
@@ -108,11 +113,15 @@ public final class Filer: Sendable {
     private func drain() {
         var problem: String?
         while let batch = backlog.withLock({ $0.unrecorded.first }) {
-            do {
-                try results.append(batch.map(\.record), day: Timestamp.day(clock()))
-            } catch {
+            let records = batch.map(\.record), end: (csv: String, bytes: Int)
+            do { end = try results.append(records, day: Timestamp.day(clock())) } catch {
                 problem = "cannot record results: \(error)"
                 break
+            }
+            // The CSV is the record; an index that lags behind it is caught up at the next start.
+            do { try index.add(records, csv: end.csv, bytes: end.bytes) } catch {
+                logger.warning(
+                    "index not updated; read again from the CSV at the next start", metadata: ["error": "\(error)"])
             }
             backlog.withLock {
                 $0.unrecorded.removeFirst(); $0.unfiled += batch

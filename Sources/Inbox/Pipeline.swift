@@ -1,5 +1,6 @@
 import Dispatch
 import FashionModel
+import FileSystem
 import Foundation
 import ImageIntake
 import Logging
@@ -27,29 +28,30 @@ public final class Pipeline: Service {
     private let queue = PendingQueue()
     private let claimer: Claimer
     private let filer: Filer
-    private let duplicates: DuplicateIndex
+    private let index: ResultsIndex
     private let recovery: Recovery
     private let attempts: AttemptLog
     private let state: Mutex<(model: Model, options: Options)>
     /// When the batch in flight started decoding; nil while waiting for files.
     private let busy = Mutex<ContinuousClock.Instant?>(nil)
-    /// Set on graceful shutdown: files of the batch in flight not yet decoded stay in work/ for the next start.
-    private let stopping = Mutex(false)
+    /// When graceful shutdown began. The batch in flight is finished, but what is not decoded half a second
+    /// later stays in work/ for the next start, so a batch of slow hostile files never holds up a stop.
+    private let stopping = Mutex<ContinuousClock.Instant?>(nil)
     private let logger: Logger
 
     public init(
         layout: Layout, model: Model, options: Options, files: AsyncStream<QueuedFile>,
         clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
-    ) {
+    ) throws(FileSystemError) {
+        let index = try ResultsIndex(folder: layout.results)
         self.layout = layout
         self.files = files
         self.claimer = Claimer(layout: layout, clock: clock, logger: logger)
-        self.filer = Filer(layout: layout, clock: clock, logger: logger)
-        let history = ResultsLog.history(folder: layout.results)
-        self.duplicates = DuplicateIndex(history: history.firstByHash)
+        self.filer = Filer(layout: layout, index: index, clock: clock, logger: logger)
+        self.index = index
         self.attempts = AttemptLog(path: layout.attemptsFile)
         self.recovery = Recovery(
-            layout: layout, filer: filer, attempts: attempts, longNames: claimer.longNames, history: history.recorded,
+            layout: layout, filer: filer, attempts: attempts, longNames: claimer.longNames, index: index,
             logger: logger)
         self.state = Mutex((model, options))
         self.logger = logger
@@ -100,7 +102,7 @@ public final class Pipeline: Service {
                 }
                 await committing?.value
             } onGracefulShutdown: { [self] in
-                stopping.withLock { $0 = true }
+                stopping.withLock { $0 = .now }
                 queue.close()
             }
             group.cancelAll()  // the retry loop; what still waits is finished at the next start
@@ -130,8 +132,7 @@ public final class Pipeline: Service {
         let (photos, predictions) = await withCheckedContinuation { done in
             DispatchQueue.global().async { [self] in
                 let photos = PhotoLoader.prepare(claims.map(\.workPath), limits: o.limits) { i, work in
-                    // Stopping: what is not decoded yet waits in work/, so SIGTERM never waits for a whole batch.
-                    if stopping.withLock({ $0 }) {
+                    if let since = stopping.withLock({ $0 }), ContinuousClock.now - since > .milliseconds(500) {
                         left.indices.withLock { _ = $0.insert(i) }
                         return PreparedPhoto(
                             file: claims[i].workPath, sha256: "",
@@ -148,7 +149,7 @@ public final class Pipeline: Service {
         let skipped = left.indices.withLock { $0 }
         if !skipped.isEmpty {
             logger.notice(
-                "stopping: files not decoded yet stay in work/ for the next start",
+                "stopping: files not decoded within half a second stay in work/ for the next start",
                 metadata: ["files": "\(skipped.count)"])
         }
         return zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
@@ -175,7 +176,7 @@ public final class Pipeline: Service {
                 c, status: status, sha256: photo.sha256, prediction: p,
                 output: filer.reserveOutput(in: folder, for: c.original), model: model,
                 milliseconds: result.milliseconds)
-            r.duplicateOf = duplicates.firstFile(sha256: photo.sha256, noting: c.original) ?? ""
+            r.duplicateOf = index.firstFile(sha256: photo.sha256, noting: c.original) ?? ""
             return Outcome(claim: c, record: r, rejectKind: nil)
         case .failure(let e):
             let r = filer.record(

@@ -17,7 +17,7 @@ struct Recovery {
     let logger: Logger
 
     init(
-        layout: Layout, filer: Filer, attempts: AttemptLog, longNames: LongNames, history: [String: String],
+        layout: Layout, filer: Filer, attempts: AttemptLog, longNames: LongNames, index: ResultsIndex,
         logger: Logger
     ) {
         self.layout = layout
@@ -26,7 +26,7 @@ struct Recovery {
         self.longNames = longNames
         Self.drainStaging(layout, logger: logger)
         let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
-        self.recorded = history.filter { inWork.contains($0.key) }
+        self.recorded = index.outputs(ids: inWork)
         self.logger = logger
     }
 

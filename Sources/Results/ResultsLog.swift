@@ -23,22 +23,26 @@ public final class ResultsLog: Sendable {
 
     /// Appends the rows and fsyncs, all or nothing: after a failed or short
     /// write the file is cut back to where it was, so no half row remains.
-    public func append(_ records: [ResultRecord], day: String) throws(FileSystemError) {
-        guard !records.isEmpty else { return }
+    /// Returns the file's name in the folder and its length after the rows.
+    @discardableResult
+    public func append(_ records: [ResultRecord], day: String) throws(FileSystemError) -> (csv: String, bytes: Int) {
         let p = path(day: day)
+        guard !records.isEmpty else { return ((p as NSString).lastPathComponent, 0) }
         do {
-            try open.withLock { open in
+            return try open.withLock { open in
                 let fd = try descriptor(&open, day: day)
                 let length = try fd.stat().size
                 var text = length == 0 ? CSV.line(ResultRecord.daemonColumns) : ""
                 for r in records { text += CSV.line(r.values(ResultRecord.daemonColumns)) }
+                let bytes = Array(text.utf8)
                 do {
-                    _ = try fd.writeAll(Array(text.utf8))
+                    _ = try fd.writeAll(bytes)
                     guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
                 } catch {
                     _ = ftruncate(fd.rawValue, off_t(length))
                     throw error
                 }
+                return ((p as NSString).lastPathComponent, Int(length) + bytes.count)
             }
         } catch {
             throw FileSystemError(path: p, error)
@@ -55,25 +59,5 @@ public final class ResultsLog: Sendable {
             permissions: [.ownerReadWrite, .groupRead, .otherRead])
         open = (fd, day)
         return fd
-    }
-
-    /// Rows already recorded by any instance: `claim id → output` and the
-    /// first file seen per content hash. Read once at start-up for recovery
-    /// and duplicate detection.
-    public static func history(folder: String) -> (recorded: [String: String], firstByHash: [String: String]) {
-        var recorded: [String: String] = [:], first: [String: String] = [:]
-        for f in FileWalker.names(in: folder) where f.hasSuffix(".csv") {
-            guard let text = try? String(contentsOfFile: "\(folder)/\(f)", encoding: .utf8) else { continue }
-            var header: [String] = []
-            for line in CSV.parse(text) {
-                if header.isEmpty { header = line; continue }
-                guard line.count == header.count else { continue }
-                let row = Dictionary(uniqueKeysWithValues: zip(header, line))
-                guard let sha = row["sha256"], let file = row["file"] else { continue }
-                if let id = row["id"], !id.isEmpty { recorded[id] = row["output"] ?? "" }
-                if !sha.isEmpty && first[sha] == nil && row["status"] != "rejected" { first[sha] = file }
-            }
-        }
-        return (recorded, first)
     }
 }

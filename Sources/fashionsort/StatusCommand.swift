@@ -7,23 +7,10 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show what a running fashionsortd has done (reads ROOT/status.json).")
 
-    @Option(help: ArgumentHelp("The daemon's state directory.", valueName: "dir")) var root: String?
-    @Option(
-        help: ArgumentHelp(
-            "A fashionsortd@NAME unit's instance: reads /var/lib/fashionsort/NAME.", valueName: "name"))
-    var instance: String?
-
-    func validate() throws {
-        if root != nil && instance != nil { throw ValidationError("give --root or --instance, not both") }
-        if let instance, instance.isEmpty || instance.contains("/") {
-            throw ValidationError("--instance must be a plain name")
-        }
-    }
-
-    var folder: String { root ?? instance.map { "/var/lib/fashionsort/\($0)" } ?? "/var/lib/fashionsort" }
+    @OptionGroup var state: StateFolder
 
     func run() throws {
-        let path = "\(folder)/status.json"
+        let folder = state.folder, path = "\(folder)/status.json"
         let s: DaemonStatus
         do { s = try DaemonStatus.read(from: path) } catch {
             throw CLIError("\(error) (is fashionsortd running with root \(folder)?)")
@@ -50,4 +37,22 @@ struct StatusCommand: ParsableCommand {
         }
         print("latency arrival → CSV row: p50 \(s.latencyMs.p50) ms, p99 \(s.latencyMs.p99) ms")
     }
+}
+
+/// `--root DIR` or `--instance NAME`: which daemon's state directory a command reads.
+struct StateFolder: ParsableArguments {
+    @Option(help: ArgumentHelp("The daemon's state directory.", valueName: "dir")) var root: String?
+    @Option(
+        help: ArgumentHelp(
+            "A fashionsortd@NAME unit's instance: reads /var/lib/fashionsort/NAME.", valueName: "name"))
+    var instance: String?
+
+    func validate() throws {
+        if root != nil && instance != nil { throw ValidationError("give --root or --instance, not both") }
+        if let instance, instance.isEmpty || instance.contains("/") {
+            throw ValidationError("--instance must be a plain name")
+        }
+    }
+
+    var folder: String { root ?? instance.map { "/var/lib/fashionsort/\($0)" } ?? "/var/lib/fashionsort" }
 }

@@ -139,7 +139,7 @@ final class DaemonServices: Sendable {
                 "ready",
                 metadata: ["model": "\(loaded.id)", "other-below": "\(point.other)", "review-below": "\(point.review)"])
         }
-        pipeline = Pipeline(
+        pipeline = try Pipeline(
             layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
         status = StatusWriter(
             layout: layout, pipeline: pipeline, notifier: notifier, interval: s.statusInterval, logger: logger)

@@ -29,7 +29,7 @@ import Testing
         let model = try Model(contentsOf: smallModel(in: root))
         var options = Pipeline.Options()
         options.batch = batch
-        return Pipeline(
+        return try Pipeline(
             layout: layout, model: model, options: options, files: files, clock: { clock.now },
             logger: Self.logger)
     }
@@ -66,7 +66,8 @@ import Testing
         await p.process(p.claim(queued("\(root)/inbox/a.png")))
 
         let results = try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").sorted()
-        #expect(results == ["2026-11-25-test.csv", "2026-11-26-test.csv"])
+        #expect(results.filter { $0.hasSuffix(".csv") } == ["2026-11-25-test.csv", "2026-11-26-test.csv"])
+        #expect(results.filter { !$0.hasSuffix(".csv") }.allSatisfy { $0.hasPrefix(".index.sqlite") })
         let rows = resultRows("\(root)/results")
         #expect(rows.count == 3)
         let rejected = rows.first { $0["file"] == "b.jpg" }!

@@ -126,7 +126,11 @@ import Testing
             write(bytes, to: "\(inbox)/p-\(i).png")
             sizes["p-\(i).png"] = bytes.count
         }
-        #expect(waitUntil(timeout: 30) { resultRows("\(root)/results").count >= 30 })
+        #expect(
+            waitUntil(timeout: 30) {
+                let rows = resultRows("\(root)/results")
+                return rows.count >= 30 && rows.allSatisfy { FileManager.default.fileExists(atPath: $0["output"]!) }
+            })
         let rows = resultRows("\(root)/results")
         #expect(rows.count == 30 && Set(rows.map { $0["file"]! }) == Set(sizes.keys))
         for row in rows {
@@ -141,13 +145,16 @@ import Testing
     @Test func aFullDiskLosesNothingAndWritesNoHalfRow() throws {
         let root = temporaryDirectory("full")
         let results = "\(root)/results"
-        #expect(mountTmpfs(at: results, kilobytes: 64))
+        #expect(mountTmpfs(at: results, kilobytes: 1024))
         defer { unmount(results) }
         let daemon = try DaemonProcess(root: root, arguments: ["--model", smallModel(in: root), "--batch", "8"])
         #expect(daemon.wait(for: "ready"))
-        // Leave room for a few rows only.
+        // Leave room for a few rows only (the index beside the CSVs has what it needs at start).
+        var fs = statvfs()
+        statvfs(results, &fs)
         let filler = "\(results)/filler"
-        _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 60 * 1024))
+        _ = FileManager.default.createFile(
+            atPath: filler, contents: Data(count: Int(fs.f_bavail) * Int(fs.f_bsize) - 4 * 1024))
         var drops: [String: Int] = [:]
         for i in 0..<100 { write(samplePNG(i), to: "\(root)/inbox/f-\(i).png"); drops["f-\(i).png"] = 1 }
         #expect(waitUntil(timeout: 20) { daemon.log.contains("files wait in work/ and are retried") })

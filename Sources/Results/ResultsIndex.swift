@@ -1,0 +1,213 @@
+import CSQLite
+import FileSystem
+import Foundation
+import Synchronization
+
+/// What the daemon must look up in the recorded results — the first file per
+/// content hash, the output of each claim id — kept in SQLite (WAL) beside the
+/// CSVs, so start-up costs the same after a day or a year. The CSVs stay the
+/// record of truth: the index notes how many bytes of each it has read and
+/// reads on from there at start (rows appended before a crash), and is rebuilt
+/// from them when missing.
+public final class ResultsIndex: Sendable {
+    public let path: String
+    private let db: Mutex<Connection>
+    /// Hashes noted by the batches in flight, until their rows are added.
+    private let pending = Mutex<[String: String]>([:])
+
+    public static func path(folder: String) -> String { "\(folder)/.index.sqlite" }
+
+    /// Opens (or creates) the index of `folder`'s CSVs and reads what they gained since.
+    public init(folder: String) throws(FileSystemError) {
+        path = Self.path(folder: folder)
+        let connection = try Connection(path: path)
+        try connection.execute(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, output TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS hashes (sha256 TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS sources (csv TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID;
+            """)
+        db = Mutex(connection)
+        try catchUp(folder: folder)
+    }
+
+    /// Indexes the rows each CSV holds beyond what was indexed; returns how many rows were added.
+    @discardableResult
+    public func catchUp(folder: String) throws(FileSystemError) -> Int {
+        var added = 0
+        for name in FileWalker.names(in: folder) where name.hasSuffix(".csv") {
+            let file = "\(folder)/\(name)"
+            var st = stat()
+            guard stat(file, &st) == 0 else { continue }
+            let done = try db.withLock { db throws(FileSystemError) in try db.indexedBytes(name) }
+            guard Int(st.st_size) > done else { continue }
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            let header = CSV.parse(String(decoding: data.prefix { $0 != 0x0A }, as: UTF8.self)).first ?? []
+            let rows = CSV.parse(String(decoding: data[done...], as: UTF8.self))
+                .filter { $0.count == header.count && $0 != header }
+                .map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+            try add(rows.map(Row.init), csv: name, bytes: data.count)
+            added += rows.count
+        }
+        return added
+    }
+
+    /// Claim rows indexed.
+    public var rows: Int {
+        (try? db.withLock { db throws(FileSystemError) in try db.query("SELECT count(*) FROM claims", []) }).flatMap {
+            $0.flatMap { Int($0) }
+        } ?? 0
+    }
+
+    /// The first file recorded (or noted by a batch in flight) with this content, or nil after noting `file`.
+    public func firstFile(sha256: String, noting file: String) -> String? {
+        if let f = pending.withLock({ $0[sha256] }) { return f }
+        if let f = try? db.withLock({ db throws(FileSystemError) in try db.firstFile(sha256) }) { return f }
+        pending.withLock { $0[sha256] = file }
+        return nil
+    }
+
+    /// Recorded outputs of these claim ids (those without a row are left out).
+    public func outputs(ids: some Sequence<String>) -> [String: String] {
+        var out: [String: String] = [:]
+        for id in ids {
+            if let o = try? db.withLock({ db throws(FileSystemError) in try db.output(id) }) { out[id] = o }
+        }
+        return out
+    }
+
+    /// Adds rows just appended to `csv` (a file name in the folder), which is now `bytes` long.
+    public func add(_ records: [ResultRecord], csv: String, bytes: Int) throws(FileSystemError) {
+        try add(
+            records.map {
+                Row(id: $0.id, output: $0.output, sha256: $0.sha256, file: $0.file, status: $0.status.rawValue)
+            },
+            csv: csv, bytes: bytes)
+    }
+
+    struct Row {
+        var id: String, output: String, sha256: String, file: String, status: String
+
+        init(id: String, output: String, sha256: String, file: String, status: String) {
+            self.id = id; self.output = output; self.sha256 = sha256; self.file = file; self.status = status
+        }
+
+        init(_ row: [String: String]) {
+            self.init(
+                id: row["id"] ?? "", output: row["output"] ?? "", sha256: row["sha256"] ?? "",
+                file: row["file"] ?? "", status: row["status"] ?? "")
+        }
+    }
+
+    private func add(_ rows: [Row], csv: String, bytes: Int) throws(FileSystemError) {
+        try db.withLock { db throws(FileSystemError) in try db.add(rows, csv: csv, bytes: bytes) }
+        pending.withLock { p in for r in rows { p[r.sha256] = nil } }
+    }
+}
+
+/// One SQLite connection and the statements the index runs; used under the index's lock only.
+private struct Connection: ~Copyable {
+    let handle: OpaquePointer
+    let path: String
+
+    init(path: String) throws(FileSystemError) {
+        var h: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &h, flags, nil) == SQLITE_OK, let h else {
+            let reason = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(h)
+            throw FileSystemError(path: path, reason: "index: \(reason)")
+        }
+        handle = h
+        self.path = path
+        sqlite3_busy_timeout(h, 5000)
+    }
+
+    deinit { sqlite3_close(handle) }
+
+    func execute(_ sql: String) throws(FileSystemError) {
+        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else { throw failure() }
+    }
+
+    func failure() -> FileSystemError {
+        FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(handle)))")
+    }
+
+    /// Runs `sql` with text arguments; returns the first column of the first row, if any.
+    @discardableResult
+    func query(_ sql: String, _ arguments: [String]) throws(FileSystemError) -> String? {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw failure() }
+        defer { sqlite3_finalize(statement) }
+        for (i, a) in arguments.enumerated() {
+            // SQLITE_TRANSIENT: SQLite copies the text before the Swift string goes away.
+            sqlite3_bind_text(statement, Int32(i + 1), a, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return sqlite3_column_text(statement, 0).map { String(cString: $0) }
+        case SQLITE_DONE: return nil
+        default: throw failure()
+        }
+    }
+
+    func indexedBytes(_ csv: String) throws(FileSystemError) -> Int {
+        try query("SELECT bytes FROM sources WHERE csv = ?", [csv]).flatMap { Int($0) } ?? 0
+    }
+
+    func firstFile(_ sha256: String) throws(FileSystemError) -> String? {
+        try query("SELECT file FROM hashes WHERE sha256 = ?", [sha256])
+    }
+
+    func output(_ id: String) throws(FileSystemError) -> String? {
+        try query("SELECT output FROM claims WHERE id = ?", [id])
+    }
+
+    /// One transaction: the rows and the new length of their CSV, or nothing.
+    func add(_ rows: [ResultsIndex.Row], csv: String, bytes: Int) throws(FileSystemError) {
+        try execute("BEGIN IMMEDIATE")
+        do throws(FileSystemError) {
+            let claim = try Statement(self, "INSERT OR REPLACE INTO claims VALUES (?, ?)")
+            let hash = try Statement(self, "INSERT OR IGNORE INTO hashes VALUES (?, ?)")
+            for r in rows {
+                if !r.id.isEmpty { try claim.run([r.id, r.output]) }
+                if !r.sha256.isEmpty && r.status != "rejected" { try hash.run([r.sha256, r.file]) }
+            }
+            try query("INSERT OR REPLACE INTO sources VALUES (?, ?)", [csv, String(bytes)])
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}
+
+/// A statement prepared once and run for many rows.
+private final class Statement {
+    let handle: OpaquePointer
+    let owner: OpaquePointer
+    let path: String
+
+    init(_ connection: borrowing Connection, _ sql: String) throws(FileSystemError) {
+        var h: OpaquePointer?
+        guard sqlite3_prepare_v2(connection.handle, sql, -1, &h, nil) == SQLITE_OK, let h else {
+            throw connection.failure()
+        }
+        handle = h
+        owner = connection.handle
+        path = connection.path
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func run(_ arguments: [String]) throws(FileSystemError) {
+        defer { sqlite3_reset(handle) }
+        for (i, a) in arguments.enumerated() {
+            sqlite3_bind_text(handle, Int32(i + 1), a, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+        guard sqlite3_step(handle) == SQLITE_DONE else {
+            throw FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(owner)))")
+        }
+    }
+}
