@@ -17,7 +17,7 @@ struct EvaluateCommand: ParsableCommand {
     var conversion = Conversion.paper
     @Option(
         help: ArgumentHelp(
-            "With --folders: photos of things in no class, to measure what is held back.",
+            "With --folders: photos of things in no class, to measure what is held back (an other/ folder among the class folders counts too).",
             valueName: "dir"))
     var outliers: String?
     @Flag(help: "With --folders: list the wrong answers and the outliers filed into a class folder.")
@@ -91,11 +91,11 @@ extension EvaluateCommand {
                     "  correct answers held back %.1f%% (review %.1f%%, other %.1f%%); wrong answers held back %.1f%%",
                 100 * PhotoEvaluation.Shares.held(shares.correct), 100 * (shares.correct[.review] ?? 0),
                 100 * (shares.correct[.other] ?? 0), 100 * PhotoEvaluation.Shares.held(shares.wrong)))
-        if let outliers {
+        if !e.outliers.isEmpty {
             print(
                 String(
-                    format: "  outliers (%d in %@) held back %.1f%% (other %.1f%%, review %.1f%%); AUROC %.3f",
-                    e.outliers.count, outliers, 100 * PhotoEvaluation.Shares.held(shares.outliers),
+                    format: "  outliers (%d photos) held back %.1f%% (other %.1f%%, review %.1f%%); AUROC %.3f",
+                    e.outliers.count, 100 * PhotoEvaluation.Shares.held(shares.outliers),
                     100 * (shares.outliers[.other] ?? 0), 100 * (shares.outliers[.review] ?? 0), e.holdBack.auroc))
             func median(_ v: [Float]) -> Float { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
             print(
@@ -112,7 +112,7 @@ extension EvaluateCommand {
                         + " → \(point.disposition(p.prediction.best.confidence).rawValue)")
             }
             let missed = e.outliers.filter { point.disposition($0.prediction.best.confidence) == .classified }
-            if outliers != nil { print("\noutliers filed into a class folder") }
+            if !e.outliers.isEmpty { print("\noutliers filed into a class folder") }
             for p in missed {
                 print(
                     "  \(p.file): called \(p.prediction.best.label.slug) "
