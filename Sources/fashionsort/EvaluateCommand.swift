@@ -17,7 +17,8 @@ struct EvaluateCommand: ParsableCommand {
     var conversion = Conversion.paper
     @Option(
         help: ArgumentHelp(
-            "With --folders: photos of things in no class, to measure what is held back (an other/ folder among the class folders counts too).",
+            "With --folders: photos of things in no class, to measure what is held back (an other/ folder "
+                + "among the class folders counts too).",
             valueName: "dir"))
     var outliers: String?
     @Flag(help: "With --folders: list the wrong answers and the outliers filed into a class folder.")
