@@ -1,6 +1,7 @@
 import FashionModel
 import Foundation
 import NeuralNet
+import TestSupport
 import Testing
 @testable import ModelReport
 
@@ -17,6 +18,31 @@ import Testing
         options.batchSize = 20
         let (history, best) = Trainer(options: options).train(model, on: set, validation: set)
         return (model, set, history, best)
+    }
+
+    /// With labelled photos and outliers the page scores them and shows them: per-folder table and heatmap
+    /// (rows: the folders with photos), the held-back trade-off, and grids of the photos themselves.
+    @Test func photoSectionsShowTheRealPhotos() throws {
+        let (model, set, history, best) = trained(seed: 4, epochs: 1)
+        let root = temporaryDirectory("report-photos")
+        for (dir, seeds) in [("coat", 0..<3), ("sneaker", 3..<5), ("other", 5..<7)] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
+            for i in seeds { write(samplePNG(i), to: "\(root)/\(dir)/p\(i).png") }
+        }
+        model.operatingPoint = OperatingPoint(other: 0.05, review: 0.5, chosenOn: ["held-out photos"])
+        let photos = PhotoEvaluation(model: model, photos: try LabelledFolders.load(root))
+        let html = try TrainingReport(
+            model: model, train: set, test: set, history: history, bestEpoch: best, photos: photos
+        ).html()
+        for id in ["photo-data", "photos", "held-back"] {
+            #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
+        }
+        #expect(html.contains("over 2 folders of 5 labelled photos"))
+        #expect(html.contains("chosen on held-out photos") && html.contains("0.500 (review)"))
+        #expect(html.contains("Outliers (2 photos of things in no class) held back"))
+        let shown = occurrences("data:image/jpeg;base64,", in: html)
+        #expect(shown == 7, "every photo is in one grid: right, wrong, outliers held or outliers missed")
+        #expect(html.contains("<figcaption>coat / ") && html.contains("<figcaption>outlier / "))
     }
 
     /// The page has every section and every chart has data.
