@@ -24,6 +24,8 @@ let package = Package(
     products: [
         .executable(name: "fashionsort", targets: ["fashionsort"]),
         .executable(name: "fashionsortd", targets: ["fashionsortd"]),
+        // For fuzz/IntakeFuzzer, a package of its own.
+        .library(name: "ImageIntake", targets: ["ImageIntake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
