@@ -10,7 +10,6 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
 let cFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
-let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -29,7 +28,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -40,6 +38,7 @@ let package = Package(
         // C libraries and shims. Swift never sees png.h or jpeglib.h: only CImageCodecs' C files do.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(
@@ -53,7 +52,7 @@ let package = Package(
         // The pure core: tensors and layers; decoding and conversion.
         .target(name: "NeuralNet", dependencies: ["CKernels"], swiftSettings: fast),
         .target(name: "FileSystem", dependencies: [system]),
-        .target(name: "ImageIntake", dependencies: ["CImageCodecs", "FileSystem", crypto], swiftSettings: fast),
+        .target(name: "ImageIntake", dependencies: ["CImageCodecs", "CCrypto", "FileSystem"], swiftSettings: fast),
         .target(name: "ImageSynthesis", dependencies: ["CImageCodecs", "ImageIntake"], swiftSettings: fast),
         .target(
             name: "FashionModel",

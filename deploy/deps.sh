@@ -9,6 +9,7 @@ FASHIONSORT_PACKAGES=(
   libpng-dev libjpeg-dev pkg-config   # image decoding (CImageCodecs)
   libinotifytools0-dev    # inbox watching (fashionsortd)
   libsqlite3-dev          # the results index (fashionsortd)
+  libssl-dev              # SHA-256 of every file (libcrypto)
 )
 
 fashionsort_install_deps() {

@@ -1,4 +1,4 @@
-import Crypto
+import CCrypto
 import Dispatch
 import FileSystem
 
@@ -56,7 +56,7 @@ public enum PhotoLoader {
                     error.tooLarge
                         ? .tooLarge(file: path, detail: error.reason) : .unreadable(file: path, reason: error.reason)))
         }
-        let sha = hex(SHA256.hash(data: bytes))
+        let sha = sha256(bytes)
         do {
             return done(sha, .success(conversion.apply(try ImageDecoder.decode(bytes, file: path, limits: limits))))
         } catch {
@@ -83,6 +83,16 @@ public enum PhotoLoader {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex of the bytes, as `%02x` each (Foundation's `String(format:)` cost more than the hash).
+    /// Lower-case hex SHA-256 of the bytes (libcrypto).
+    static func sha256(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let ok = bytes.withUnsafeBufferPointer { b in
+            digest.withUnsafeMutableBufferPointer { fsc_sha256(b.baseAddress, b.count, $0.baseAddress) }
+        }
+        precondition(ok == 1, "libcrypto SHA-256 failed")
+        return hex(digest)
+    }
+
     static func hex<S: Sequence<UInt8>>(_ bytes: S) -> String {
         var out: [UInt8] = []
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }

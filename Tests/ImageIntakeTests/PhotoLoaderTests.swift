@@ -10,6 +10,13 @@ import Testing
         #expect(PhotoLoader.hex([]) == "")
     }
 
+    /// FIPS 180-2's test vectors.
+    @Test func sha256MatchesTheStandard() {
+        #expect(
+            PhotoLoader.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(PhotoLoader.sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func preparesInOrderAndNamesEachFailure() {
         let dir = temporaryDirectory("loader")
         write(samplePNG(1), to: "\(dir)/a.png")
