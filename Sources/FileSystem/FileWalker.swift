@@ -9,19 +9,25 @@ public enum FileWalker {
         var st = stat()
         guard lstat(path, &st) == 0 else { throw FileSystemError(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { try body(path); return }
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: path).sorted() } catch {
-            throw FileSystemError(path: path, reason: "cannot list folder: \(error.localizedDescription)")
+        guard access(path, R_OK | X_OK) == 0 else {
+            throw FileSystemError(path: path, reason: "cannot list folder: \(String(cString: strerror(errno)))")
         }
-        for name in names where !FileName.isHidden(name) {
+        // A name that is not UTF-8 is passed as its %XX text: opening it then fails with an error naming
+        // it, rather than the file being skipped without a word.
+        let names = rawNames(in: path).map {
+            (name: FileName.text($0), text: String(validating: $0, as: UTF8.self) != nil)
+        }
+        for (name, isText) in names.sorted(by: { $0.name < $1.name }) where !FileName.isHidden(name) {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
             var cs = stat()
-            guard lstat(child, &cs) == 0 else { continue }
+            guard lstat(child, &cs) == 0 else {
+                if !isText { try body(child) }
+                continue
+            }
             if (cs.st_mode & S_IFMT) == S_IFDIR { try forEachFile(under: child, body) } else { try body(child) }
         }
     }
 
-    /// The non-hidden names in a folder, sorted; empty when it cannot be listed.
     /// Every entry's name as the bytes the filesystem holds (a name need not be UTF-8), `.` and `..` left out.
     public static func rawNames(in folder: String) -> [[UInt8]] {
         guard let dir = opendir(folder) else { return [] }
@@ -34,6 +40,7 @@ public enum FileWalker {
         return names
     }
 
+    /// The non-hidden names in a folder, sorted; empty when it cannot be listed.
     public static func names(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !FileName.isHidden($0) }
             .sorted()

@@ -81,6 +81,20 @@ import Testing
         #expect(third.stderr.contains("6 classified, 0 review, 0 other, 0 rejected"))
     }
 
+    /// A name that is not UTF-8 cannot be opened through a text path: it gets a rejected row under its %XX
+    /// text and exit status 3, never silence.
+    @Test func aNameThatIsNotUTF8IsReportedNotSkipped() throws {
+        let dir = temporaryDirectory("classify-names")
+        let path = Array(dir.utf8) + Array("/caf".utf8) + [0xE9] + Array(".png".utf8) + [0]
+        let fd = path.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) }
+        }
+        close(fd)
+        let run = try fashionsort(["classify", dir])
+        #expect(run.status == 3 && run.stderr.contains("caf%E9.png"))
+        #expect(csvRows(run.stdout).map { $0["status"] } == ["rejected"])
+    }
+
     @Test func missingPathIsAnErrorNamingIt() throws {
         let run = try fashionsort(["classify", "/nonexistent/photos"])
         #expect(run.status != 0 && run.status != 3)
