@@ -52,7 +52,7 @@ $sudo install -d "$prefix/bin" "$share/fashionsort" "$share/man/man1" "$share/ba
   "$share/zsh/site-functions" "$share/fish/vendor_completions.d"
 $sudo install -m 0755 "$bin/fashionsort" "$bin/fashionsortd" "$prefix/bin/"
 $sudo install -m 0644 Sources/FashionModel/Resources/default.safetensors "$share/fashionsort/default.safetensors"
-$sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors "$share/fashionsort/"
+$sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors models/photos.safetensors "$share/fashionsort/"
 $sudo install -m 0644 "$manuals/fashionsort/fashionsort.1" "$manuals/fashionsortd/fashionsortd.1" "$share/man/man1/"
 for tool in fashionsort fashionsortd; do
   "$bin/$tool" --generate-completion-script bash | $sudo tee "$share/bash-completion/completions/$tool" >/dev/null
