@@ -35,18 +35,10 @@ struct PhotoReport {
             var figures: [Markup] = []
             for p in shown { figures.append(try figure(p, point: point)) }
             out.append(
-                TrainingReport.section(
-                    id, title,
-                    [
-                        .element(
-                            "p", ["class": "note"],
-                            [
-                                Markup(
-                                    "\(shown.count) of \(group.count), \(order) (not a ranked or random pick). "
-                                        + "Caption: folder / answer (confidence) → where the daemon would put it.")
-                            ]),
-                        .element("div", ["class": "grid photos"], figures),
-                    ]))
+                TrainingReport.grid(
+                    id, title, class: "grid photos", figures,
+                    note: "\(shown.count) of \(group.count), \(order) (not a ranked or random pick). "
+                        + "Caption: folder / answer (confidence) → where the daemon would put it."))
         }
         return out
     }

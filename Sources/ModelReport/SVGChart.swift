@@ -241,7 +241,9 @@ enum SVGChart {
                     [Markup(rowLabels[i])]))
             for (j, c) in row.enumerated() {
                 let share = Double(c) / Double(total), t = share.squareRoot(), x = left + cell * Double(j)
-                let tip = "\(rows == nil ? "true" : rowTitle) \(rowLabels[i]), predicted \(labels[j]): \(c) (\(String(format: "%.1f", share * 100))%)"
+                let tip =
+                    "\(rows == nil ? "true" : rowTitle) \(rowLabels[i]), predicted \(labels[j]): \(c) "
+                    + "(\(String(format: "%.1f", share * 100))%)"
                 parts.append(
                     .element(
                         "rect",

@@ -33,6 +33,12 @@ public struct TrainingReport {
         .element("section", ["id": id], [.element("h2", [Markup(title)])] + children)
     }
 
+    /// A section of image figures, with a note on how they were chosen.
+    static func grid(_ id: String, _ title: String, class name: String, _ figures: [Markup], note: String) -> Markup {
+        section(
+            id, title, [.element("p", ["class": "note"], [Markup(note)]), .element("div", ["class": name], figures)])
+    }
+
     public static func verdict(_ h: [EpochRecord], best: Int) -> String {
         guard !h.isEmpty, best >= 1, best <= h.count else { return "No training history recorded for this model." }
         let b = h[best - 1], last = h[h.count - 1]
@@ -200,18 +206,10 @@ public struct TrainingReport {
                         ]))
             }
             body.append(
-                section(
-                    id, "\(title) test images",
-                    [
-                        .element(
-                            "p", ["class": "note"],
-                            [
-                                Markup(
-                                    "The first \(chosen.count) \(what) test images in test-set order (not a ranked or"
-                                        + " random pick). Caption: true class / predicted class (its confidence).")
-                            ]),
-                        .element("div", ["class": "grid"], figures),
-                    ]))
+                Self.grid(
+                    id, "\(title) test images", class: "grid", figures,
+                    note: "The first \(chosen.count) \(what) test images in test-set order (not a ranked or random "
+                        + "pick). Caption: true class / predicted class (its confidence)."))
         }
         body += try PhotoReport(model: model, photos: photos).sections()
         return """

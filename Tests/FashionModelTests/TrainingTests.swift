@@ -7,13 +7,18 @@ import Testing
 struct TrainingTests {
     /// One short epoch on 4,000 images must lift the seed model far above
     /// chance (10%); validation accuracy is what the trainer reports.
-    @Test func shortRunLearns() throws {
-        let all = try FashionMNIST.load(.train).subset(0..<4000)
-        let (train, validation) = all.split(validationFraction: 0.1, seed: 1)
+    /// 4,000 training images split 90/10, and two epochs of batches of 32 at a constant rate.
+    static func shortRun() throws -> (train: LabelledImages, validation: LabelledImages, options: TrainingOptions) {
+        let (train, validation) = try FashionMNIST.load(.train).subset(0..<4000).split(validationFraction: 0.1, seed: 1)
         var options = TrainingOptions()
         options.epochs = 2
         options.batchSize = 32
         options.schedule = .constant
+        return (train, validation, options)
+    }
+
+    @Test func shortRunLearns() throws {
+        var (train, validation, options) = try Self.shortRun()
         options.augmentation = Augmentation(shift: 1, flip: true, erase: 0.2)
         let model = Model(architecture: .seed, seed: 1)
         let before = Evaluation(model: model, data: validation).accuracy
@@ -30,12 +35,7 @@ struct TrainingTests {
     /// Outlier exposure must lower the confidence the model gives outliers of the kind it saw, while
     /// in-class accuracy holds; the control run trains the same way without them.
     @Test func outlierExposureLowersOutlierConfidence() throws {
-        let all = try FashionMNIST.load(.train).subset(0..<4000)
-        let (train, validation) = all.split(validationFraction: 0.1, seed: 1)
-        var options = TrainingOptions()
-        options.epochs = 2
-        options.batchSize = 32
-        options.schedule = .constant
+        let (train, validation, options) = try Self.shortRun()
         func trained(outliers: Bool) -> Model {
             var o = options
             if outliers { o.outliers = OutlierTraining() }
