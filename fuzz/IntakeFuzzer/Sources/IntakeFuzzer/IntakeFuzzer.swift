@@ -10,3 +10,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(pixels.count == 784 && pixels.allSatisfy { $0 >= 0 && $0 <= 1 }, "conversion out of range")
     return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's `main` to `<Module>_main`, which -parse-as-library never emits
+/// (swiftlang/swift#75800): this is it, and it hands over to libFuzzer's driver.
+@_cdecl("IntakeFuzzer_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    var count = argc
+    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+    return runDriver(&count, &arguments) { fuzz($0, $1) }
+}
