@@ -24,16 +24,22 @@ public struct PhotoEvaluation: Sendable {
     public init(
         model: Model, photos loaded: LabelledFolders.Loaded, outliers: [Float] = [], outlierFiles: [String] = []
     ) {
-        let images = loaded.images
-        let predictions = model.predict(images.pixels)
+        let images = loaded.images, all = loaded.outliers + outliers
+        // One forward pass per set: probabilities (at the model's temperature) and energies both come from it.
+        let (inLogits, outLogits) = (model.logits(images.pixels), model.logits(all))
+        let probabilities = SoftmaxCrossEntropy.probabilities(inLogits, temperature: model.temperature)
+        let predictions = Prediction.rows(probabilities)
         photos = zip(loaded.files, zip(images.labels, predictions)).map {
             Photo(file: $0.0, label: FashionClass(rawValue: $0.1.0), prediction: $0.1.1)
         }
-        let all = loaded.outliers + outliers, allFiles = loaded.outlierFiles + outlierFiles
-        self.outliers = zip(allFiles, model.predict(all)).map { Photo(file: $0.0, label: nil, prediction: $0.1) }
-        evaluation = Evaluation(probabilities: model.probabilities(images.pixels), labels: images.labels)
+        let outPredictions = Prediction.rows(
+            SoftmaxCrossEntropy.probabilities(outLogits, temperature: model.temperature))
+        self.outliers = zip(loaded.outlierFiles + outlierFiles, outPredictions).map {
+            Photo(file: $0.0, label: nil, prediction: $0.1)
+        }
+        evaluation = Evaluation(probabilities: probabilities, labels: images.labels)
         classes = loaded.classes
-        energies = (OutlierLoss.energy(model.logits(images.pixels)), OutlierLoss.energy(model.logits(all)))
+        energies = (OutlierLoss.energy(inLogits), OutlierLoss.energy(outLogits))
         holdBack = HoldBack(
             predictions: predictions, labels: images.labels, outliers: self.outliers.map(\.prediction))
     }

@@ -11,16 +11,18 @@ public struct Prediction: Sendable {
             .sorted { $0.confidence > $1.confidence }
     }
 
+    /// One prediction per row of probabilities [N, 10].
+    public static func rows(_ p: Tensor) -> [Prediction] {
+        (0..<p.shape[0]).map { Prediction(probabilities: p.data[$0 * 10..<$0 * 10 + 10]) }
+    }
+
     public var best: (label: FashionClass, confidence: Float) { ranked[0] }
     public var second: (label: FashionClass, confidence: Float) { ranked[1] }
 }
 
 extension Model {
     /// Predictions for images [N, 28·28].
-    public func predict(_ pixels: [Float]) -> [Prediction] {
-        let p = probabilities(pixels)
-        return (0..<p.shape[0]).map { Prediction(probabilities: p.data[$0 * 10..<$0 * 10 + 10]) }
-    }
+    public func predict(_ pixels: [Float]) -> [Prediction] { Prediction.rows(probabilities(pixels)) }
 }
 
 /// A prepared photo's prediction (nil when it could not be decoded) and its

@@ -76,7 +76,7 @@ public struct TrainingReport {
     public func html() throws -> String {
         let names = FashionClass.allCases.map(\.name)
         let probabilities = model.probabilities(test.pixels)
-        let predictions = (0..<test.count).map { Prediction(probabilities: probabilities.data[$0 * 10..<$0 * 10 + 10]) }
+        let predictions = Prediction.rows(probabilities)
         let eval = Evaluation(probabilities: probabilities, labels: test.labels)
         let ece = Calibration.expectedCalibrationError(probabilities, labels: test.labels)
         func counts(_ d: LabelledImages) -> [Double] { (0..<10).map { c in Double(d.labels.filter { $0 == c }.count) } }
