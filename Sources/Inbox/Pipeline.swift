@@ -166,12 +166,13 @@ public final class Pipeline: Service {
         switch photo.pixels {
         case .success:
             let p = result.prediction!
-            let status: ResultRecord.Status, folder: String
-            switch decision.disposition(p.best.confidence) {
-            case .classified: (status, folder) = (.classified, "\(layout.out)/\(p.best.label.slug)")
-            case .review: (status, folder) = (.review, "\(layout.review)/\(p.best.label.slug)")
-            case .other: (status, folder) = (.other, layout.other)
-            }
+            let status = ResultRecord.Status(decision.disposition(p.best.confidence))
+            let folder =
+                switch status {
+                case .review: "\(layout.review)/\(p.best.label.slug)"
+                case .other: layout.other
+                default: "\(layout.out)/\(p.best.label.slug)"
+                }
             var r = filer.record(
                 c, status: status, sha256: photo.sha256, prediction: p,
                 output: filer.reserveOutput(in: folder, for: c.original), model: model,

@@ -3,7 +3,19 @@ import Foundation
 
 /// One row of the results CSV (its columns are explained in the README).
 public struct ResultRecord: Sendable {
-    public enum Status: String, CaseIterable, Sendable { case classified, review, other, rejected }
+    public enum Status: String, CaseIterable, Sendable {
+        case classified, review, other, rejected
+
+        /// A decoded photo's status: where the operating point sends it.
+        public init(_ disposition: OperatingPoint.Disposition) {
+            self =
+                switch disposition {
+                case .classified: .classified
+                case .review: .review
+                case .other: .other
+                }
+        }
+    }
 
     public var time: String
     public var file: String

@@ -59,12 +59,7 @@ struct ClassifyCommand: ParsableCommand {
                     prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
                 switch photo.pixels {
                 case .success:
-                    record.status =
-                        switch decision.disposition(result.prediction!.best.confidence) {
-                        case .classified: .classified
-                        case .review: .review
-                        case .other: .other
-                        }
+                    record.status = ResultRecord.Status(decision.disposition(result.prediction!.best.confidence))
                 case .failure(let error):
                     record.status = .rejected
                     record.error = error.reason
