@@ -20,16 +20,7 @@ public final class ResultsIndex: Sendable {
     /// Opens (or creates) the index of `folder`'s CSVs and reads what they gained since.
     public init(folder: String) throws(FileSystemError) {
         path = Self.path(folder: folder)
-        let connection = try Connection(path: path)
-        try connection.execute(
-            """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, output TEXT NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS hashes (sha256 TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS sources (csv TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID;
-            """)
-        db = Mutex(connection)
+        db = Mutex(try Connection(path: path))
         try catchUp(folder: folder)
     }
 
@@ -56,9 +47,10 @@ public final class ResultsIndex: Sendable {
 
     /// Claim rows indexed.
     public var rows: Int {
-        (try? db.withLock { db throws(FileSystemError) in try db.query("SELECT count(*) FROM claims", []) }).flatMap {
-            $0.flatMap { Int($0) }
-        } ?? 0
+        (try? db.withLock { db throws(FileSystemError) in try Statement(db, "SELECT count(*) FROM claims").first([]) })
+            .flatMap {
+                $0.flatMap { Int($0) }
+            } ?? 0
     }
 
     /// The first file recorded (or noted by a batch in flight) with this content, or nil after noting `file`.
@@ -107,10 +99,13 @@ public final class ResultsIndex: Sendable {
     }
 }
 
-/// One SQLite connection and the statements the index runs; used under the index's lock only.
+/// One SQLite connection, its schema and the statements the index runs, each prepared once (the look-ups
+/// run for every photo); used under the index's lock only.
 private struct Connection: ~Copyable {
     let handle: OpaquePointer
     let path: String
+    private let bytes: Statement, hash: Statement, claim: Statement
+    private let addClaim: Statement, addHash: Statement, addSource: Statement
 
     init(path: String) throws(FileSystemError) {
         var h: OpaquePointer?
@@ -120,61 +115,65 @@ private struct Connection: ~Copyable {
             sqlite3_close(h)
             throw FileSystemError(path: path, reason: "index: \(reason)")
         }
+        sqlite3_busy_timeout(h, 5000)
+        func fail() -> FileSystemError {
+            let error = FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(h)))")
+            sqlite3_close_v2(h)
+            return error
+        }
+        let schema = """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, output TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS hashes (sha256 TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS sources (csv TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID;
+            """
+        guard sqlite3_exec(h, schema, nil, nil, nil) == SQLITE_OK else { throw fail() }
+        let sql = [
+            "SELECT bytes FROM sources WHERE csv = ?", "SELECT file FROM hashes WHERE sha256 = ?",
+            "SELECT output FROM claims WHERE id = ?", "INSERT OR REPLACE INTO claims VALUES (?, ?)",
+            "INSERT OR IGNORE INTO hashes VALUES (?, ?)", "INSERT OR REPLACE INTO sources VALUES (?, ?)",
+        ]
+        var prepared: [Statement] = []
+        for text in sql {
+            do { prepared.append(try Statement(h, path, text)) } catch {
+                prepared = []
+                sqlite3_close_v2(h)
+                throw error
+            }
+        }
         handle = h
         self.path = path
-        sqlite3_busy_timeout(h, 5000)
+        (bytes, hash, claim) = (prepared[0], prepared[1], prepared[2])
+        (addClaim, addHash, addSource) = (prepared[3], prepared[4], prepared[5])
     }
 
-    deinit { sqlite3_close(handle) }
+    /// `close_v2` waits for the prepared statements, which are finalized after this.
+    deinit { sqlite3_close_v2(handle) }
 
     func execute(_ sql: String) throws(FileSystemError) {
-        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else { throw failure() }
-    }
-
-    func failure() -> FileSystemError {
-        FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(handle)))")
-    }
-
-    /// Runs `sql` with text arguments; returns the first column of the first row, if any.
-    @discardableResult
-    func query(_ sql: String, _ arguments: [String]) throws(FileSystemError) -> String? {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw failure() }
-        defer { sqlite3_finalize(statement) }
-        for (i, a) in arguments.enumerated() {
-            // SQLITE_TRANSIENT: SQLite copies the text before the Swift string goes away.
-            sqlite3_bind_text(statement, Int32(i + 1), a, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-        }
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW: return sqlite3_column_text(statement, 0).map { String(cString: $0) }
-        case SQLITE_DONE: return nil
-        default: throw failure()
+        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else {
+            throw FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(handle)))")
         }
     }
 
     func indexedBytes(_ csv: String) throws(FileSystemError) -> Int {
-        try query("SELECT bytes FROM sources WHERE csv = ?", [csv]).flatMap { Int($0) } ?? 0
+        try bytes.first([csv]).flatMap { Int($0) } ?? 0
     }
 
-    func firstFile(_ sha256: String) throws(FileSystemError) -> String? {
-        try query("SELECT file FROM hashes WHERE sha256 = ?", [sha256])
-    }
+    func firstFile(_ sha256: String) throws(FileSystemError) -> String? { try hash.first([sha256]) }
 
-    func output(_ id: String) throws(FileSystemError) -> String? {
-        try query("SELECT output FROM claims WHERE id = ?", [id])
-    }
+    func output(_ id: String) throws(FileSystemError) -> String? { try claim.first([id]) }
 
     /// One transaction: the rows and the new length of their CSV, or nothing.
     func add(_ rows: [ResultsIndex.Row], csv: String, bytes: Int) throws(FileSystemError) {
         try execute("BEGIN IMMEDIATE")
         do throws(FileSystemError) {
-            let claim = try Statement(self, "INSERT OR REPLACE INTO claims VALUES (?, ?)")
-            let hash = try Statement(self, "INSERT OR IGNORE INTO hashes VALUES (?, ?)")
             for r in rows {
-                if !r.id.isEmpty { try claim.run([r.id, r.output]) }
-                if !r.sha256.isEmpty && r.status != "rejected" { try hash.run([r.sha256, r.file]) }
+                if !r.id.isEmpty { try addClaim.first([r.id, r.output]) }
+                if !r.sha256.isEmpty && r.status != "rejected" { try addHash.first([r.sha256, r.file]) }
             }
-            try query("INSERT OR REPLACE INTO sources VALUES (?, ?)", [csv, String(bytes)])
+            try addSource.first([csv, String(bytes)])
             try execute("COMMIT")
         } catch {
             try? execute("ROLLBACK")
@@ -183,31 +182,43 @@ private struct Connection: ~Copyable {
     }
 }
 
-/// A statement prepared once and run for many rows.
+/// A prepared statement, run with text arguments as often as needed.
 private final class Statement {
     let handle: OpaquePointer
     let owner: OpaquePointer
     let path: String
 
-    init(_ connection: borrowing Connection, _ sql: String) throws(FileSystemError) {
+    init(_ owner: OpaquePointer, _ path: String, _ sql: String) throws(FileSystemError) {
         var h: OpaquePointer?
-        guard sqlite3_prepare_v2(connection.handle, sql, -1, &h, nil) == SQLITE_OK, let h else {
-            throw connection.failure()
+        guard sqlite3_prepare_v2(owner, sql, -1, &h, nil) == SQLITE_OK, let h else {
+            throw FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(owner)))")
         }
         handle = h
-        owner = connection.handle
-        path = connection.path
+        self.owner = owner
+        self.path = path
+    }
+
+    convenience init(_ connection: borrowing Connection, _ sql: String) throws(FileSystemError) {
+        try self.init(connection.handle, connection.path, sql)
     }
 
     deinit { sqlite3_finalize(handle) }
 
-    func run(_ arguments: [String]) throws(FileSystemError) {
-        defer { sqlite3_reset(handle) }
+    /// Runs with `arguments`; returns the first column of the first row, if any.
+    @discardableResult
+    func first(_ arguments: [String]) throws(FileSystemError) -> String? {
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
         for (i, a) in arguments.enumerated() {
+            // SQLITE_TRANSIENT: SQLite copies the text before the Swift string goes away.
             sqlite3_bind_text(handle, Int32(i + 1), a, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
         }
-        guard sqlite3_step(handle) == SQLITE_DONE else {
-            throw FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(owner)))")
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_text(handle, 0).map { String(cString: $0) }
+        case SQLITE_DONE: return nil
+        default: throw FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(owner)))")
         }
     }
 }
