@@ -13,3 +13,12 @@ public func resultRows(_ folder: String) -> [[String: String]] {
     let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }
     return files.flatMap { csvRows(try! String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8)) }
 }
+
+/// Waits until `root/results` holds at least `count` rows and every row's file is in its output folder:
+/// the daemon records a batch before it files it, so a row alone does not mean the file is there yet.
+public func waitUntilFiled(_ root: String, count: Int, timeout: Double = 20) -> Bool {
+    waitUntil(timeout: timeout) {
+        let rows = resultRows("\(root)/results")
+        return rows.count >= count && rows.allSatisfy { FileManager.default.fileExists(atPath: $0["output"]!) }
+    }
+}

@@ -126,11 +126,7 @@ import Testing
             write(bytes, to: "\(inbox)/p-\(i).png")
             sizes["p-\(i).png"] = bytes.count
         }
-        #expect(
-            waitUntil(timeout: 30) {
-                let rows = resultRows("\(root)/results")
-                return rows.count >= 30 && rows.allSatisfy { FileManager.default.fileExists(atPath: $0["output"]!) }
-            })
+        #expect(waitUntilFiled(root, count: 30, timeout: 30))
         let rows = resultRows("\(root)/results")
         #expect(rows.count == 30 && Set(rows.map { $0["file"]! }) == Set(sizes.keys))
         for row in rows {
@@ -256,7 +252,7 @@ import Testing
         defer { daemon.signal(SIGKILL) }
         #expect(daemon.wait(for: "ready"))
         drop([0xFF, 0xFE] + Array("-photo.png".utf8), samplePNG(2))  // dropped while running
-        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count >= 2 })
+        #expect(waitUntilFiled(root, count: 2))
         let rows = resultRows("\(root)/results")
         #expect(Set(rows.map { $0["file"]! }) == ["caf%E9.png", "%FF%FE-photo.png"])
         for row in rows {

@@ -18,7 +18,7 @@ import Testing
         #expect(daemon.log.contains("other-below=0.99 review-below=0.995"))
         write(samplePNG(1), to: "\(root)/inbox/hat.png")
         write(samplePNG(2), to: "\(root)/inbox/logo.png")
-        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count == 2 })
+        #expect(waitUntilFiled(root, count: 2))
         for row in resultRows("\(root)/results") {
             #expect(row["status"] == "other")
             #expect(row["output"] == "\(root)/other/\(row["file"]!)")
