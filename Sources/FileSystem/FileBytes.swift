@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SystemPackage
 
@@ -7,7 +8,7 @@ public enum FileBytes {
     public static func read(_ path: String, maxBytes: Int = .max) throws(FileSystemError) -> [UInt8] {
         let fd: FileDescriptor
         do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking, .noFollow])
+            fd = try open(path)
         } catch let error as Errno {
             throw FileSystemError(
                 path: path, reason: error == .tooManySymbolicLinkLevels ? "is a symbolic link" : "\(error)")
@@ -40,6 +41,22 @@ public enum FileBytes {
             return bytes
         } catch {
             throw FileSystemError(path: path, error)
+        }
+    }
+
+    /// Opens `path`; when nothing has that name and its last part is the %XX text of a name that is not
+    /// UTF-8 (as `FileWalker` lists such names), the file of that real name.
+    private static func open(_ path: String) throws -> FileDescriptor {
+        let options: FileDescriptor.OpenOptions = [.closeOnExec, .nonBlocking, .noFollow]
+        do { return try FileDescriptor.open(FilePath(path), .readOnly, options: options) } catch Errno
+            .noSuchFileOrDirectory
+        {
+            let name = (path as NSString).lastPathComponent
+            guard let raw = FileName.bytes(ofText: name) else { throw Errno.noSuchFileOrDirectory }
+            let real = (Array(path.utf8.dropLast(name.utf8.count)) + raw + [0]).map { CChar(bitPattern: $0) }
+            return try real.withUnsafeBufferPointer {
+                try FileDescriptor.open(FilePath(platformString: $0.baseAddress!), .readOnly, options: options)
+            }
         }
     }
 }

@@ -21,14 +21,15 @@ public enum FileName {
     }
 
     /// A name's bytes as text: valid UTF-8 as it is, else every byte that is not part of a
-    /// valid UTF-8 sequence written as `%XX` (`caf\\xE9.png` → `caf%E9.png`).
+    /// valid UTF-8 sequence written as `%XX`, and `%` itself as `%25` so that `bytes(ofText:)`
+    /// gives the bytes back (`caf\\xE9.png` → `caf%E9.png`).
     public static func text(_ bytes: [UInt8]) -> String {
         if let valid = String(validating: bytes, as: UTF8.self) { return valid }
         var out = "", i = 0
         while i < bytes.count {
             let b = bytes[i]
             let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
-            if length > 0, i + length <= bytes.count,
+            if b != 0x25, length > 0, i + length <= bytes.count,
                 let scalar = String(validating: bytes[i..<i + length], as: UTF8.self)
             {
                 out += scalar
@@ -39,6 +40,28 @@ public enum FileName {
             }
         }
         return out
+    }
+
+    /// The bytes `text(_:)` wrote as `text`; nil when `text` is no such escaped name (it has no `%XX`,
+    /// or its bytes would be valid UTF-8, which `text(_:)` leaves as it is).
+    public static func bytes(ofText text: String) -> [UInt8]? {
+        guard text.contains("%") else { return nil }
+        var out: [UInt8] = [], utf8 = Array(text.utf8)[...]
+        while let b = utf8.popFirst() {
+            guard b == 0x25 else { out.append(b); continue }
+            guard utf8.count >= 2, let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            out.append(v)
+            utf8 = utf8.dropFirst(2)
+        }
+        return String(validating: out, as: UTF8.self) == nil ? out : nil
+    }
+
+    /// `name`, then `stem-1.ext`, … as bytes, for a name that need not be text.
+    static func variants(of name: [UInt8], limit: Int = 100) -> some Sequence<[UInt8]> {
+        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == 0 ? nil : $0 } ?? name.endIndex
+        return (0..<limit).lazy.map { $0 == 0 ? name : name[..<dot] + Array("-\($0)".utf8) + name[dot...] }
     }
 
     /// `photo.tar.gz` → (`photo.tar`, `.gz`); a leading dot is part of the stem.

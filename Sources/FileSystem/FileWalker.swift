@@ -12,8 +12,7 @@ public enum FileWalker {
         guard access(path, R_OK | X_OK) == 0 else {
             throw FileSystemError(path: path, reason: "cannot list folder: \(String(cString: strerror(errno)))")
         }
-        // A name that is not UTF-8 is passed as its %XX text: opening it then fails with an error naming
-        // it, rather than the file being skipped without a word.
+        // A name that is not UTF-8 is passed as its %XX text, which `FileBytes.read` opens.
         let names = rawNames(in: path).map {
             (name: FileName.text($0), text: String(validating: $0, as: UTF8.self) != nil)
         }

@@ -175,12 +175,14 @@ public final class Filer: Sendable {
         logger.info("\(r.status.rawValue)", metadata: metadata)
     }
 
-    /// Moves a work file to the output it was recorded with (or a free variant).
+    /// Moves a work file to the output it was recorded with (or a free variant); a file whose name was
+    /// not UTF-8 then gets that name back (the record keeps its %XX text).
     func file(_ work: String, recordedOutput: String, original: String) throws(FileSystemError) {
         let folder = (recordedOutput as NSString).deletingLastPathComponent
         let name = (recordedOutput as NSString).lastPathComponent
         let final = try FileMover.move(
             work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
+        if final.contains("%") { FileMover.restoreRealName(final) }
         if final != recordedOutput {
             logger.warning(
                 "recorded output was taken meanwhile",

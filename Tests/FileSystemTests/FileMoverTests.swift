@@ -34,6 +34,32 @@ import Testing
         #expect(FileName.text(Array("caf".utf8) + [0xE9] + Array(".png".utf8)) == "caf%E9.png")
         // A cut multi-byte sequence, a lone continuation byte, and valid text after them.
         #expect(FileName.text([0xE5, 0x86] + Array("x".utf8) + [0x80] + Array("é".utf8)) == "%E5%86x%80é")
+        #expect(FileName.text(Array("50%".utf8) + [0xFF]) == "50%25%FF")
+    }
+
+    @Test func bytesOfTextUndoText() {
+        for raw in [Array("caf".utf8) + [0xE9] + Array(".png".utf8), Array("50%41".utf8) + [0xFF], [0xC3]] {
+            #expect(FileName.bytes(ofText: FileName.text(raw)) == raw)
+        }
+        // Names text(_:) leaves as they are: no escapes, or escapes of valid UTF-8.
+        #expect(FileName.bytes(ofText: "plain.png") == nil)
+        #expect(FileName.bytes(ofText: "100%.png") == nil)
+        #expect(FileName.bytes(ofText: "caf%C3%A9.png") == nil)
+    }
+
+    @Test func aRenamedNameIsGivenBack() throws {
+        let dir = temporaryDirectory("real-name")
+        let raw = Array("caf".utf8) + [0xE9] + Array(".png".utf8)
+        let path = (Array(dir.utf8) + [0x2F] + raw + [0]).map { CChar(bitPattern: $0) }
+        close(open(path, O_WRONLY | O_CREAT, 0o644))
+        #expect(FileMover.renameToText(in: dir, raw: raw) == "caf%E9.png")
+        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
+        let filed = try FileMover.move("\(dir)/caf%E9.png", into: "\(dir)/out", name: "caf%E9.png")
+        #expect(FileMover.restoreRealName(filed) == raw)
+        #expect(FileWalker.rawNames(in: "\(dir)/out") == [raw])
+        // A name never renamed keeps it.
+        close(open("\(dir)/out/50%.png", O_WRONLY | O_CREAT, 0o644))
+        #expect(FileMover.restoreRealName("\(dir)/out/50%.png") == nil)
     }
 
     @Test func variantsKeepTheExtension() {
