@@ -182,7 +182,7 @@ public final class Filer: Sendable {
         let name = (recordedOutput as NSString).lastPathComponent
         let final = try FileMover.move(
             work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
-        if final.contains("%") { FileMover.restoreRealName(final) }
+        if final.utf8.contains(0x25) { FileMover.restoreRealName(final) }  // a % of an escaped name
         if final != recordedOutput {
             logger.warning(
                 "recorded output was taken meanwhile",

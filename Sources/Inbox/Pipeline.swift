@@ -152,12 +152,10 @@ public final class Pipeline: Service {
                 "stopping: files not decoded within half a second stay in work/ for the next start",
                 metadata: ["files": "\(skipped.count)"])
         }
+        // Once a batch: the stored operating point is decoded from the checkpoint's metadata.
+        let decision = m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), id = m.id
         return zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
-            .map { claim, result in
-                outcome(
-                    claim, photo: result.0, result.1,
-                    decision: m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), model: m.id)
-            }
+            .map { claim, result in outcome(claim, photo: result.0, result.1, decision: decision, model: id) }
     }
 
     private func outcome(
