@@ -27,6 +27,10 @@ public struct PreparedPhoto: Sendable {
     public init(file: String, sha256: String, pixels: Result<[Float], IntakeError>, milliseconds: Double) {
         self.file = file; self.sha256 = sha256; self.pixels = pixels; self.milliseconds = milliseconds
     }
+
+    public var isDecoded: Bool {
+        if case .success = pixels { true } else { false }
+    }
 }
 
 /// Read → SHA-256 → decode (DCT-scaled) → conversion, for `classify` and the
@@ -82,7 +86,6 @@ public enum PhotoLoader {
 
     private static let digits = Array("0123456789abcdef".utf8)
 
-    /// Lower-case hex of the bytes, as `%02x` each (Foundation's `String(format:)` cost more than the hash).
     /// Lower-case hex SHA-256 of the bytes (libcrypto).
     static func sha256(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
@@ -93,6 +96,7 @@ public enum PhotoLoader {
         return hex(digest)
     }
 
+    /// Lower-case hex of the bytes, as `%02x` each (Foundation's `String(format:)` cost more than the hash).
     static func hex<S: Sequence<UInt8>>(_ bytes: S) -> String {
         var out: [UInt8] = []
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }

@@ -152,14 +152,21 @@ public final class Pipeline: Service {
                 "stopping: files not decoded within half a second stay in work/ for the next start",
                 metadata: ["files": "\(skipped.count)"])
         }
-        // Once a batch: the stored operating point is decoded from the checkpoint's metadata.
+        // Once a batch: the stored operating point is decoded from the checkpoint's metadata, and the
+        // duplicate look-ups share one read of the index.
         let decision = m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), id = m.id
-        return zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
-            .map { claim, result in outcome(claim, photo: result.0, result.1, decision: decision, model: id) }
+        let kept = zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }
+            .map(\.element)
+        var firsts = index.firstFiles(kept.filter(\.1.0.isDecoded).map { ($0.1.0.sha256, $0.0.original) })[...]
+        return kept.map { claim, result in
+            let first = result.0.isDecoded ? firsts.popFirst() ?? nil : nil
+            return outcome(claim, photo: result.0, result.1, decision: decision, model: id, duplicateOf: first)
+        }
     }
 
     private func outcome(
-        _ c: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, decision: OperatingPoint, model: String
+        _ c: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, decision: OperatingPoint, model: String,
+        duplicateOf: String?
     ) -> Outcome {
         switch photo.pixels {
         case .success:
@@ -175,7 +182,7 @@ public final class Pipeline: Service {
                 c, status: status, sha256: photo.sha256, prediction: p,
                 output: filer.reserveOutput(in: folder, for: c.original), model: model,
                 milliseconds: result.milliseconds)
-            r.duplicateOf = index.firstFile(sha256: photo.sha256, noting: c.original) ?? ""
+            r.duplicateOf = duplicateOf ?? ""
             return Outcome(claim: c, record: r, rejectKind: nil)
         case .failure(let e):
             let r = filer.record(

@@ -55,10 +55,20 @@ public final class ResultsIndex: Sendable {
 
     /// The first file recorded (or noted by a batch in flight) with this content, or nil after noting `file`.
     public func firstFile(sha256: String, noting file: String) -> String? {
-        if let f = pending.withLock({ $0[sha256] }) { return f }
-        if let f = try? db.withLock({ db throws(FileSystemError) in try db.firstFile(sha256) }) { return f }
-        pending.withLock { $0[sha256] = file }
-        return nil
+        firstFiles([(sha256, file)])[0]
+    }
+
+    /// `firstFile` for a batch's photos in order (a later one can be a duplicate of an earlier one), in one
+    /// read transaction: one lock of the database, not one per photo.
+    public func firstFiles(_ photos: [(sha256: String, file: String)]) -> [String?] {
+        let found = (try? db.withLock { db throws(FileSystemError) in try db.firstFiles(photos.map(\.sha256)) })
+        return pending.withLock { p in
+            photos.enumerated().map { i, photo in
+                if let f = p[photo.sha256] ?? found?[i] { return f }
+                p[photo.sha256] = photo.file
+                return nil
+            }
+        }
     }
 
     /// Recorded outputs of these claim ids (those without a row are left out).
@@ -161,7 +171,13 @@ private struct Connection: ~Copyable {
         try bytes.first([csv]).flatMap { Int($0) } ?? 0
     }
 
-    func firstFile(_ sha256: String) throws(FileSystemError) -> String? { try hash.first([sha256]) }
+    func firstFiles(_ hashes: [String]) throws(FileSystemError) -> [String?] {
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        var found: [String?] = []
+        for h in hashes { found.append(try hash.first([h])) }
+        return found
+    }
 
     func output(_ id: String) throws(FileSystemError) -> String? { try claim.first([id]) }
 
