@@ -48,9 +48,9 @@ public enum FileBytes {
     /// UTF-8 (as `FileWalker` lists such names), the file of that real name.
     private static func open(_ path: String) throws -> FileDescriptor {
         let options: FileDescriptor.OpenOptions = [.closeOnExec, .nonBlocking, .noFollow]
-        do { return try FileDescriptor.open(FilePath(path), .readOnly, options: options) } catch Errno
-            .noSuchFileOrDirectory
-        {
+        do {
+            return try FileDescriptor.open(FilePath(path), .readOnly, options: options)
+        } catch Errno.noSuchFileOrDirectory {
             let name = (path as NSString).lastPathComponent
             guard let raw = FileName.bytes(ofText: name) else { throw Errno.noSuchFileOrDirectory }
             let real = (Array(path.utf8.dropLast(name.utf8.count)) + raw + [0]).map { CChar(bitPattern: $0) }

@@ -59,16 +59,24 @@ public final class ResultsIndex: Sendable {
     }
 
     /// `firstFile` for a batch's photos in order (a later one can be a duplicate of an earlier one), in one
-    /// read transaction: one lock of the database, not one per photo.
+    /// read transaction: one lock of the database, not one per photo. The noted ones are looked at first: a
+    /// batch being recorded enters the database before it leaves them, so no first file is missed between.
     public func firstFiles(_ photos: [(sha256: String, file: String)]) -> [String?] {
-        let found = (try? db.withLock { db throws(FileSystemError) in try db.firstFiles(photos.map(\.sha256)) })
-        return pending.withLock { p in
-            photos.enumerated().map { i, photo in
-                if let f = p[photo.sha256] ?? found?[i] { return f }
-                p[photo.sha256] = photo.file
-                return nil
+        var answers = pending.withLock { p in photos.map { p[$0.sha256] } }
+        let missing = answers.indices.filter { answers[$0] == nil }
+        let found = try? db.withLock { db throws(FileSystemError) in
+            try db.firstFiles(missing.map { photos[$0].sha256 })
+        }
+        pending.withLock { p in
+            for (k, i) in missing.enumerated() {
+                if let f = found?[k] ?? p[photos[i].sha256] {
+                    answers[i] = f
+                } else {
+                    p[photos[i].sha256] = photos[i].file
+                }
             }
         }
+        return answers
     }
 
     /// Recorded outputs of these claim ids (those without a row are left out).

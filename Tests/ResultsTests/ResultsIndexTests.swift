@@ -35,6 +35,21 @@ import Testing
         #expect(index.firstFile(sha256: shaC, noting: "c2.png") == "c.png")
     }
 
+    /// A batch's look-ups in one go: recorded, noted by an earlier batch, repeated within the batch, new.
+    @Test func aBatchIsLookedUpInOrder() throws {
+        let folder = temporaryDirectory("index-batch")
+        let rows = [Self.record("1", file: "a.png", sha: Self.shaA)]
+        let end = try ResultsLog(folder: folder, instance: "t").append(rows, day: "2026-12-02")
+        let index = try ResultsIndex(folder: folder)
+        try index.add(rows, csv: end.csv, bytes: end.bytes)
+        let shaC = String(repeating: "c", count: 64), shaD = String(repeating: "d", count: 64)
+        #expect(index.firstFile(sha256: shaC, noting: "c.png") == nil)
+        let found = index.firstFiles([
+            (Self.shaA, "a2.png"), (shaC, "c2.png"), (shaD, "d.png"), (shaD, "d2.png"), (Self.shaB, "b.png"),
+        ])
+        #expect(found == ["a.png", "c.png", nil, "d.png", nil])
+    }
+
     /// A crash between the CSV append and the index update, or an index deleted: the CSVs are the record,
     /// and what the index lacks is read from them when it is opened.
     @Test func rowsOnlyInTheCSVAreReadAtOpening() throws {
