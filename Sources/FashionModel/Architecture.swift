@@ -89,6 +89,11 @@ public struct Architecture: Codable, Sendable, Equatable {
         return Sequential(layers, inputShape: Self.inputShape)
     }
 
+    /// Units of the last dense layer: the ten classes, or eleven with "none of these".
+    public var outputs: Int {
+        steps.reversed().lazy.compactMap { if case .dense(let units) = $0 { units } else { nil } }.first ?? 0
+    }
+
     /// Forward multiply-adds ×2 per image, for throughput reports.
     public var forwardFlops: Int {
         var shape = Self.inputShape, flops = 0

@@ -47,7 +47,7 @@ public final class Model: Sendable {
             temperature: 1)
     }
 
-    private init(
+    init(
         architecture: Architecture, network: Sequential, metadata: [String: String], id: String,
         temperature: Float
     ) {
@@ -169,11 +169,10 @@ public final class Model: Sendable {
     /// Class probabilities [N, 10] for images [N, 28·28], temperature-scaled.
     public func probabilities(_ pixels: [Float], batch: Int = 256) -> Tensor {
         let (inference, temperature) = state.withLock { ($0.inference, $0.temperature) }
-        let logits = inference.logits(pixels: pixels, batch: batch)
-        return SoftmaxCrossEntropy.probabilities(logits, temperature: temperature)
+        return classProbabilities(inference.logits(pixels: pixels, batch: batch), temperature: temperature)
     }
 
-    /// Logits [N, 10] for images [N, 28·28], batched.
+    /// Logits [N, K] for images [N, 28·28], batched (K = 10 classes, or 11 with "none of these").
     public func logits(_ pixels: [Float], batch: Int = 256) -> Tensor {
         inference.logits(pixels: pixels, batch: batch)
     }
@@ -198,11 +197,10 @@ struct Weights: Sendable {
 }
 
 extension InferencePlan {
-    /// Logits [N, 10] for images [N, 28·28], `batch` images per pass.
+    /// Logits [N, K] for images [N, 28·28], `batch` images per pass.
     func logits(pixels: [Float], batch: Int) -> Tensor {
         let n = pixels.count / LabelledImages.size
         var out: [Float] = []
-        out.reserveCapacity(n * 10)
         for start in stride(from: 0, to: n, by: batch) {
             let m = min(batch, n - start)
             let x = Tensor(
@@ -210,7 +208,7 @@ extension InferencePlan {
                 data: Array(pixels[start * LabelledImages.size..<(start + m) * LabelledImages.size]))
             out += logits(x).data
         }
-        return Tensor(shape: [n, 10], data: out)
+        return Tensor(shape: [n, n > 0 ? out.count / n : FashionClass.count], data: out)
     }
 }
 

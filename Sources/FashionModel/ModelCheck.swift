@@ -26,7 +26,8 @@ extension Model {
         let logits = self.logits(Self.probes).data
         guard logits.allSatisfy(\.isFinite) else { return "gives non-finite outputs on the built-in probe images" }
         var spread: Float = 0
-        for i in 10..<logits.count { spread = max(spread, abs(logits[i] - logits[i % 10])) }
+        let k = architecture.outputs
+        for i in k..<logits.count { spread = max(spread, abs(logits[i] - logits[i % k])) }
         return spread < 1e-4 ? "gives the same output for every built-in probe image (weights all zero?)" : nil
     }
 }

@@ -27,13 +27,12 @@ public struct PhotoEvaluation: Sendable {
         let images = loaded.images, all = loaded.outliers + outliers
         // One forward pass per set: probabilities (at the model's temperature) and energies both come from it.
         let (inLogits, outLogits) = (model.logits(images.pixels), model.logits(all))
-        let probabilities = SoftmaxCrossEntropy.probabilities(inLogits, temperature: model.temperature)
+        let probabilities = model.classProbabilities(inLogits)
         let predictions = Prediction.rows(probabilities)
         photos = zip(loaded.files, zip(images.labels, predictions)).map {
             Photo(file: $0.0, label: FashionClass(rawValue: $0.1.0), prediction: $0.1.1)
         }
-        let outPredictions = Prediction.rows(
-            SoftmaxCrossEntropy.probabilities(outLogits, temperature: model.temperature))
+        let outPredictions = Prediction.rows(model.classProbabilities(outLogits))
         self.outliers = zip(loaded.outlierFiles + outlierFiles, outPredictions).map {
             Photo(file: $0.0, label: nil, prediction: $0.1)
         }

@@ -37,6 +37,8 @@ public struct OutlierTraining: Sendable, Equatable {
         case exposure
         /// Squared hinges on the energy −logsumexp (Liu et al. 2020).
         case energy
+        /// Cross-entropy to an eleventh output, "none of these" (the model needs one: `withOtherOutput()`).
+        case otherOutput = "other-output"
     }
 
     public var method = Method.exposure
@@ -53,6 +55,7 @@ public struct OutlierTraining: Sendable, Equatable {
         case .energy:
             OutlierLoss.energyMargins(
                 logits, outlier: outlier, inMargin: inMargin, outMargin: outMargin, lambda: lambda)
+        case .otherOutput: OutlierLoss.lastOutputCrossEntropy(logits, outlier: outlier, lambda: lambda)
         }
     }
 }

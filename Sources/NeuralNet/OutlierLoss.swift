@@ -7,6 +7,8 @@
 /// - Energy (Liu, Wang, Owens, Li, NeurIPS 2020): E(z) = −logsumexp(z); squared
 ///   hinges push in-class energies below `mIn` and outlier energies above `mOut`,
 ///   L = mean_in max(0, E − mIn)² + mean_out max(0, mOut − E)².
+/// - An extra output: the last of K logits is "none of these", the label of every
+///   outlier row, L = mean_i [logsumexp(z_i) − z_i,K−1]; scored by the largest class softmax.
 public enum OutlierLoss {
     public struct Result {
         public var loss: Float
@@ -56,6 +58,20 @@ public enum OutlierLoss {
             guard h > 0 else { continue }
             loss += lambda * h * h / (outlier[i] ? outliers : inliers)
             for j in 0..<k { grad.data[i * k + j] = -lambda * slope * p.data[i * k + j] }
+        }
+        return Result(loss: loss, gradient: grad)
+    }
+
+    /// Cross-entropy of the outlier rows to the last output, weighted by `lambda`.
+    public static func lastOutputCrossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float) -> Result {
+        let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
+        let count = Float(outlier.filter { $0 }.count)
+        var grad = Tensor(zeros: logits.shape), loss: Float = 0
+        guard count > 0 else { return Result(loss: 0, gradient: grad) }
+        let energies = energy(logits)
+        for (i, isOutlier) in outlier.enumerated() where isOutlier {
+            loss += lambda * (-energies[i] - logits.data[i * k + k - 1]) / count
+            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - (j == k - 1 ? 1 : 0)) / count }
         }
         return Result(loss: loss, gradient: grad)
     }

@@ -45,9 +45,9 @@ struct CalibrateCommand: ParsableCommand {
         let validation = try data.load(.train).split(validationFraction: validationSplit, seed: seed).validation
         let logits = m.logits(validation.pixels)
         let before = Calibration.expectedCalibrationError(
-            SoftmaxCrossEntropy.probabilities(logits), labels: validation.labels)
+            m.classProbabilities(logits, temperature: 1), labels: validation.labels)
         let t = Calibration.fitTemperature(logits, labels: validation.labels)
-        let fitted = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
+        let fitted = m.classProbabilities(logits, temperature: t)
         let after = Calibration.expectedCalibrationError(fitted, labels: validation.labels)
         print(
             String(

@@ -125,15 +125,24 @@ struct TrainCommand: ParsableCommand {
                     + (o.method == .energy ? ", margins \(o.inMargin), \(o.outMargin)" : ""))
         }
 
-        let model: Model
+        var model: Model
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
         var earlier = TrainingHistory()
+        let otherOutput = options.outliers?.method == .otherOutput
         if let from {
             do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
             earlier = model.history
             print("fine-tuning \(from) (model \(model.id), \(earlier.records.count) epochs of history)")
+            if model.architecture.hasOtherOutput && options.outliers != nil && !otherOutput {
+                throw CLIError(
+                    "\(from): has a \"none of these\" output: train its outliers with --outlier-loss other-output")
+            }
+            if otherOutput && !model.architecture.hasOtherOutput {
+                model = model.withOtherOutput()
+                print("added an eleventh output, \"none of these\"")
+            }
         } else {
-            model = Model(architecture: architecture, seed: seed)
+            model = Model(architecture: otherOutput ? architecture.withOtherOutput() : architecture, seed: seed)
         }
         print(
             "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "

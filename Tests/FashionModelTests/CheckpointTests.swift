@@ -10,7 +10,7 @@ import Testing
         return (0..<4 * 784).map { _ in rng.uniform() }
     }
 
-    @Test(arguments: [Architecture.seed, Architecture.slim])
+    @Test(arguments: [Architecture.seed, Architecture.slim, Architecture.slim.withOtherOutput()])
     func roundTripKeepsOutputs(arch: Architecture) throws {
         let dir = temporaryDirectory()
         let model = Model(architecture: arch, seed: 3)
@@ -27,6 +27,26 @@ import Testing
         #expect(loaded.id == model.id)
         #expect(loaded.probabilities(sampleInput()).data == model.probabilities(sampleInput()).data)
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/m.safetensors.tmp-\(getpid())"))
+    }
+
+    /// An added "none of these" output starts at a zero logit: the ten class logits stay as they were, and the
+    /// class probabilities are the old ones times the ten classes' share, 1 − p(other).
+    @Test func anAddedOtherOutputKeepsTheClassLogits() {
+        let model = Model(architecture: .seed, seed: 3), wider = model.withOtherOutput()
+        #expect(wider.architecture.outputs == 11 && model.architecture.outputs == 10)
+        let (old, new) = (model.logits(sampleInput()), wider.logits(sampleInput()))
+        #expect(new.shape == [4, 11])
+        for i in 0..<4 {
+            #expect(Array(new.data[i * 11..<i * 11 + 10]) == Array(old.data[i * 10..<i * 10 + 10]))
+            #expect(new.data[i * 11 + 10] == 0)
+        }
+        let (p, q) = (model.probabilities(sampleInput()), wider.probabilities(sampleInput()))
+        #expect(q.shape == [4, 10])
+        for i in 0..<4 {
+            let share = q.data[i * 10..<i * 10 + 10].reduce(0, +)
+            #expect(share < 1)
+            for j in 0..<10 { #expect(abs(q.data[i * 10 + j] - p.data[i * 10 + j] * share) < 1e-6) }
+        }
     }
 
     @Test func seedHasTheReferenceParameterCount() {

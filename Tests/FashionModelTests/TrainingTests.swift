@@ -32,14 +32,16 @@ struct TrainingTests {
                 < 1e-6)
     }
 
-    /// Outlier exposure must lower the confidence the model gives outliers of the kind it saw, while
-    /// in-class accuracy holds; the control run trains the same way without them.
-    @Test func outlierExposureLowersOutlierConfidence() throws {
+    /// Outlier exposure and an eleventh output must each lower the confidence the model gives outliers of the
+    /// kind it saw, while in-class accuracy holds; the control run trains the same way without them.
+    @Test(arguments: [OutlierTraining.Method.exposure, .otherOutput])
+    func outlierTrainingLowersOutlierConfidence(method: OutlierTraining.Method) throws {
         let (train, validation, options) = try Self.shortRun()
         func trained(outliers: Bool) -> Model {
             var o = options
-            if outliers { o.outliers = OutlierTraining() }
-            let model = Model(architecture: .seed, seed: 1)
+            if outliers { o.outliers = OutlierTraining(); o.outliers?.method = method }
+            let other = outliers && method == .otherOutput
+            let model = Model(architecture: other ? Architecture.seed.withOtherOutput() : .seed, seed: 1)
             _ = Trainer(options: o).train(
                 model, on: train, validation: validation, outliers: outliers ? Self.blobs(300, seed: 5) : [])
             return model

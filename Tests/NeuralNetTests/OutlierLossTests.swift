@@ -38,6 +38,14 @@ import Testing
         }
     }
 
+    @Test func lastOutputCrossEntropyMatchesFiniteDifferences() {
+        check { OutlierLoss.lastOutputCrossEntropy($0, outlier: outlier, lambda: 0.5) }
+        // In-class rows add nothing; an outlier row at equal logits costs log K.
+        let flat = OutlierLoss.lastOutputCrossEntropy(Tensor(zeros: [2, 11]), outlier: [false, true], lambda: 1)
+        #expect(abs(flat.loss - _log(11)) < 1e-5 && flat.gradient.data[0..<11].allSatisfy { $0 == 0 })
+        #expect(abs(flat.gradient.data[21] + 10 / 11) < 1e-6)
+    }
+
     @Test func energyIsMinusLogSumExp() {
         let z = Tensor(shape: [1, 3], data: [1, 2, 3])
         let expected = -(3 + _log(Math.exp(-2) + Math.exp(-1) + 1))
