@@ -81,11 +81,9 @@ public final class ResultsIndex: Sendable {
 
     /// Recorded outputs of these claim ids (those without a row are left out).
     public func outputs(ids: some Sequence<String>) -> [String: String] {
-        var out: [String: String] = [:]
-        for id in ids {
-            if let o = try? db.withLock({ db throws(FileSystemError) in try db.output(id) }) { out[id] = o }
-        }
-        return out
+        let ids = Array(ids)
+        let found = (try? db.withLock { db throws(FileSystemError) in try db.outputs(ids) }) ?? []
+        return Dictionary(zip(ids, found).compactMap { id, o in o.map { (id, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Adds rows just appended to `csv` (a file name in the folder), which is now `bytes` long.
@@ -179,15 +177,18 @@ private struct Connection: ~Copyable {
         try bytes.first([csv]).flatMap { Int($0) } ?? 0
     }
 
-    func firstFiles(_ hashes: [String]) throws(FileSystemError) -> [String?] {
+    func firstFiles(_ hashes: [String]) throws(FileSystemError) -> [String?] { try lookUp(hash, hashes) }
+
+    func outputs(_ ids: [String]) throws(FileSystemError) -> [String?] { try lookUp(claim, ids) }
+
+    /// One look-up per key, all in one read transaction.
+    private func lookUp(_ statement: Statement, _ keys: [String]) throws(FileSystemError) -> [String?] {
         try execute("BEGIN")
         defer { try? execute("COMMIT") }
         var found: [String?] = []
-        for h in hashes { found.append(try hash.first([h])) }
+        for k in keys { found.append(try statement.first([k])) }
         return found
     }
-
-    func output(_ id: String) throws(FileSystemError) -> String? { try claim.first([id]) }
 
     /// One transaction: the rows and the new length of their CSV, or nothing.
     func add(_ rows: [ResultsIndex.Row], csv: String, bytes: Int) throws(FileSystemError) {
