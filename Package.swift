@@ -39,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(
@@ -51,7 +52,7 @@ let package = Package(
 
         // The pure core: tensors and layers; decoding and conversion.
         .target(name: "NeuralNet", dependencies: ["CKernels"], swiftSettings: fast),
-        .target(name: "FileSystem", dependencies: [system]),
+        .target(name: "FileSystem", dependencies: ["CLinux", system]),
         .target(name: "ImageIntake", dependencies: ["CImageCodecs", "CCrypto", "FileSystem"], swiftSettings: fast),
         .target(name: "ImageSynthesis", dependencies: ["CImageCodecs", "ImageIntake"], swiftSettings: fast),
         .target(

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import SystemPackage
 
@@ -62,7 +63,7 @@ public enum FileMover {
         for candidate in FileName.variants(of: FileName.text(raw)) {
             let status = source.withUnsafeBufferPointer { s in
                 s.withMemoryRebound(to: CChar.self) {
-                    c_renameat2(AT_FDCWD, $0.baseAddress!, AT_FDCWD, "\(folder)/\(candidate)", 1)
+                    renameat2(AT_FDCWD, $0.baseAddress!, AT_FDCWD, "\(folder)/\(candidate)", 1)
                 }
             }
             if status == 0 { return candidate }
@@ -81,7 +82,7 @@ public enum FileMover {
         let folder = Array((path as NSString).deletingLastPathComponent.utf8) + [0x2F]
         for name in FileName.variants(of: Array(buffer[..<n])) {
             let target = (folder + name + [0]).map { CChar(bitPattern: $0) }
-            if c_renameat2(AT_FDCWD, path, AT_FDCWD, target, 1) == 0 {
+            if renameat2(AT_FDCWD, path, AT_FDCWD, target, 1) == 0 {
                 _ = lremovexattr(target, realNameAttribute)
                 return name
             }
@@ -141,31 +142,7 @@ public enum FileMover {
     private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
-@_silgen_name("renameat2")
-private func c_renameat2(
-    _ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>,
-    _ flags: UInt32
-) -> Int32
-
 /// rename(2) that fails with EEXIST instead of replacing (RENAME_NOREPLACE).
 func renameNoReplace(_ from: String, _ to: String) -> Int32 {
-    c_renameat2(AT_FDCWD, from, AT_FDCWD, to, 1)
+    renameat2(AT_FDCWD, from, AT_FDCWD, to, 1)
 }
-
-// <sys/xattr.h>, which Glibc's module leaves out.
-@_silgen_name("lsetxattr")
-private func lsetxattr(
-    _ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>, _ value: UnsafeRawPointer, _ size: Int, _ flags: Int32
-) -> Int32
-@_silgen_name("lgetxattr")
-private func lgetxattr(
-    _ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>, _ value: UnsafeMutableRawPointer, _ size: Int
-) -> Int
-@_silgen_name("lremovexattr")
-private func lremovexattr(_ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Int32
-@_silgen_name("fgetxattr")
-private func fgetxattr(_ fd: Int32, _ name: UnsafePointer<CChar>, _ value: UnsafeMutableRawPointer, _ size: Int) -> Int
-@_silgen_name("fsetxattr")
-private func fsetxattr(
-    _ fd: Int32, _ name: UnsafePointer<CChar>, _ value: UnsafeRawPointer, _ size: Int, _ flags: Int32
-) -> Int32
