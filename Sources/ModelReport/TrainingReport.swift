@@ -66,7 +66,8 @@ public struct TrainingReport {
     public func write(to dir: String) throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = "\(dir)/index.html"
-        try html().write(toFile: path, atomically: true, encoding: .utf8)
+        // Foundation's atomic write leaves an empty TemporaryDirectory.* in /tmp on Linux.
+        try AtomicFile.write(html(), to: path)
         return path
     }
 

@@ -9,7 +9,7 @@ import Testing
         let dir = temporaryDirectory("classify")
         try copySamples(["bag-18-rgb.png"], into: dir)
         try copySamples(["trouser-5-gray.jpg"], into: "\(dir)/nested")
-        try "this is not a photo".write(toFile: "\(dir)/notes.jpg", atomically: true, encoding: .utf8)
+        try "this is not a photo".write(toFile: "\(dir)/notes.jpg", atomically: false, encoding: .utf8)
 
         let run = try fashionsort(["classify", dir, "--top", "3"])
         #expect(run.status == 3)
