@@ -28,18 +28,8 @@ public enum OutlierLoss {
 
     /// Outlier Exposure on the rows where `outlier` is true, weighted by `lambda`.
     public static func uniformCrossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float) -> Result {
-        let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
-        let count = Float(outlier.filter { $0 }.count)
-        var grad = Tensor(zeros: logits.shape), loss: Float = 0
-        guard count > 0 else { return Result(loss: 0, gradient: grad) }
-        let energies = energy(logits)
-        for (i, isOutlier) in outlier.enumerated() where isOutlier {
-            var mean: Float = 0
-            for j in 0..<k { mean += logits.data[i * k + j] / Float(k) }
-            loss += lambda * (-energies[i] - mean) / count
-            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - 1 / Float(k)) / count }
-        }
-        return Result(loss: loss, gradient: grad)
+        let k = logits.shape[1]
+        return crossEntropy(logits, outlier: outlier, lambda: lambda, to: [Float](repeating: 1 / Float(k), count: k))
     }
 
     /// The energy margins' squared hinges, weighted by `lambda`; dE/dz = −softmax(z).
@@ -64,14 +54,23 @@ public enum OutlierLoss {
 
     /// Cross-entropy of the outlier rows to the last output, weighted by `lambda`.
     public static func lastOutputCrossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float) -> Result {
+        let k = logits.shape[1]
+        return crossEntropy(logits, outlier: outlier, lambda: lambda, to: (0..<k).map { $0 == k - 1 ? 1 : 0 })
+    }
+
+    /// λ · mean over the outlier rows of the cross-entropy from their softmax to `target` [K] (summing to 1):
+    /// logsumexp(z) − Σ_j target_j·z_j, whose gradient is λ·(softmax(z) − target) / rows.
+    private static func crossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float, to target: [Float]) -> Result {
         let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
         let count = Float(outlier.filter { $0 }.count)
         var grad = Tensor(zeros: logits.shape), loss: Float = 0
         guard count > 0 else { return Result(loss: 0, gradient: grad) }
         let energies = energy(logits)
         for (i, isOutlier) in outlier.enumerated() where isOutlier {
-            loss += lambda * (-energies[i] - logits.data[i * k + k - 1]) / count
-            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - (j == k - 1 ? 1 : 0)) / count }
+            var expected: Float = 0
+            for j in 0..<k { expected += target[j] * logits.data[i * k + j] }
+            loss += lambda * (-energies[i] - expected) / count
+            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - target[j]) / count }
         }
         return Result(loss: loss, gradient: grad)
     }
