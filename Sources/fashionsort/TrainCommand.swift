@@ -45,8 +45,10 @@ struct TrainCommand: ParsableCommand {
             "Images of things in no class (any folder of PNG/JPEG files, repeatable); an `other` folder of "
                 + "--extra-data counts too.", valueName: "dir"))
     var outliers: [String] = []
-    @Option(name: .long, help: "How outliers teach \"none of these\".") var outlierLoss = OutlierTraining.Method
-        .exposure
+    @Option(
+        name: .long,
+        help: "How outliers teach \"none of these\" (default: other-output for a model that has one, else exposure).")
+    var outlierLoss: OutlierTraining.Method?
     @Option(name: .long, help: "Weight λ of the outlier loss.") var outlierWeight: Float = 0.5
     @Option(name: .long, help: "Outlier images drawn per in-class image in each batch.") var outliersPerImage = 1.0
     @Option(
@@ -110,6 +112,27 @@ struct TrainCommand: ParsableCommand {
             )
         }
 
+        // A fine-tune's history continues the one it starts from, so its report shows the whole training.
+        var model: Model, earlier = TrainingHistory()
+        if let from {
+            do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
+            earlier = model.history
+            print("fine-tuning \(from) (model \(model.id), \(earlier.records.count) epochs of history)")
+        } else {
+            model = Model(architecture: architecture, seed: seed)
+        }
+        // A model with a "none of these" output learns its outliers there unless told otherwise.
+        let method = outlierLoss ?? (model.architecture.hasOtherOutput ? .otherOutput : .exposure)
+        if !outlierPixels.isEmpty && model.architecture.hasOtherOutput && method != .otherOutput {
+            throw CLIError(
+                "\(from ?? "the model"): has a \"none of these\" output: train its outliers with --outlier-loss other-output")
+        }
+        if !outlierPixels.isEmpty && method == .otherOutput && !model.architecture.hasOtherOutput {
+            model =
+                from == nil ? Model(architecture: architecture.withOtherOutput(), seed: seed) : model.withOtherOutput()
+            print("with an eleventh output, \"none of these\"")
+        }
+
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
         options.schedule = schedule; options.weightDecay = weightDecay; options.seed = seed
@@ -117,32 +140,12 @@ struct TrainCommand: ParsableCommand {
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
         if !outlierPixels.isEmpty {
             var o = OutlierTraining()
-            o.method = outlierLoss; o.lambda = outlierWeight; o.perImage = outliersPerImage
+            o.method = method; o.lambda = outlierWeight; o.perImage = outliersPerImage
             (o.inMargin, o.outMargin) = margins!
             options.outliers = o
             print(
                 "outlier loss \(o.method.rawValue), λ \(o.lambda), \(o.perImage) outliers per image"
                     + (o.method == .energy ? ", margins \(o.inMargin), \(o.outMargin)" : ""))
-        }
-
-        var model: Model
-        // A fine-tune's history continues the one it starts from, so its report shows the whole training.
-        var earlier = TrainingHistory()
-        let otherOutput = options.outliers?.method == .otherOutput
-        if let from {
-            do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
-            earlier = model.history
-            print("fine-tuning \(from) (model \(model.id), \(earlier.records.count) epochs of history)")
-            if model.architecture.hasOtherOutput && options.outliers != nil && !otherOutput {
-                throw CLIError(
-                    "\(from): has a \"none of these\" output: train its outliers with --outlier-loss other-output")
-            }
-            if otherOutput && !model.architecture.hasOtherOutput {
-                model = model.withOtherOutput()
-                print("added an eleventh output, \"none of these\"")
-            }
-        } else {
-            model = Model(architecture: otherOutput ? architecture.withOtherOutput() : architecture, seed: seed)
         }
         print(
             "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "

@@ -30,4 +30,32 @@ import Testing
                 "Epochs 1–1 trained the checkpoint this model was fine-tuned from; "
                     + "epochs 2–3 are the fine-tuning."))
     }
+
+    /// An `other/` folder with `--outlier-loss other-output` gives the model an eleventh output; a fine-tune of
+    /// it learns its outliers there without being told, refuses another outlier loss, and `classify` uses it.
+    @Test func anOtherOutputIsAddedAndKeptByFineTunes() throws {
+        let dir = temporaryDirectory("train-other")
+        try copySamples(["bag-18-rgb.png", "trouser-5-gray.jpg"], into: "\(dir)/photos/bag")
+        try copySamples(["ankle-boot-23-interlaced.png", "ankle-boot-28-gray.jpg"], into: "\(dir)/photos/other")
+        let small = ["--architecture", "seed", "--limit", "300", "--batch-size", "50", "--epochs", "1"]
+        let photos = ["--extra-data", "\(dir)/photos"]
+
+        let first = try fashionsort(
+            ["train", "--outlier-loss", "other-output", "-o", "\(dir)/a.safetensors"] + small + photos)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("with an eleventh output") && first.stdout.contains("241675 parameters"))
+        let tuned = try fashionsort(
+            ["train", "--from", "\(dir)/a.safetensors", "-o", "\(dir)/b.safetensors"] + small + photos)
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stdout.contains("outlier loss other-output") && !tuned.stdout.contains("eleventh"))
+        let refused = try fashionsort(
+            ["train", "--from", "\(dir)/a.safetensors", "--outlier-loss", "exposure", "-o", "\(dir)/c.safetensors"]
+                + small + photos)
+        #expect(refused.status != 0 && refused.stderr.contains("--outlier-loss other-output"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/c.safetensors"))
+
+        let classified = try fashionsort(["classify", "--model", "\(dir)/b.safetensors", "--json", "\(dir)/photos"])
+        #expect([0, 3].contains(classified.status), "\(classified.stderr)")
+        #expect(classified.stdout.split(separator: "\n").count == 4)
+    }
 }
