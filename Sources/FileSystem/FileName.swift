@@ -9,15 +9,29 @@ public enum FileName {
     /// `name`, then `stem-1.ext`, `stem-2.ext`, …: the one rule for a free variant of a taken name.
     /// A variant that would be too long loses the end of its stem instead.
     public static func variants(of name: String, limit: Int = 10_000) -> some Sequence<String> {
-        let (stem, ext) = split(name)
-        return (0..<limit).lazy.map { $0 == 0 ? fitted(stem, suffix: ext) : fitted(stem, suffix: "-\($0)\(ext)") }
+        variants(of: Array(name.utf8), limit: limit).lazy.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// `stem + suffix`, the stem cut (at a character boundary) so that the whole fits in `maxBytes`.
+    /// The same variants as bytes, for a name that need not be text.
+    public static func variants(of name: [UInt8], limit: Int = 10_000) -> some Sequence<[UInt8]> {
+        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == 0 ? nil : $0 } ?? name.endIndex
+        let stem = name[..<dot], ext = Array(name[dot...])
+        return (0..<limit).lazy.map { fitted(stem, suffix: ($0 == 0 ? [] : Array("-\($0)".utf8)) + ext) }
+    }
+
+    /// `stem + suffix`, the stem cut (never inside a character's bytes) so that the whole fits in `maxBytes`.
     public static func fitted(_ stem: String, suffix: String = "") -> String {
-        var stem = Substring(stem)
-        while stem.utf8.count + suffix.utf8.count > maxBytes, !stem.isEmpty { stem = stem.dropLast() }
-        return stem + suffix
+        String(decoding: fitted(Array(stem.utf8)[...], suffix: Array(suffix.utf8)), as: UTF8.self)
+    }
+
+    /// The byte form: the stem is cut before a UTF-8 lead byte, never inside a sequence.
+    static func fitted(_ stem: ArraySlice<UInt8>, suffix: [UInt8]) -> [UInt8] {
+        var end = stem.endIndex
+        while end > stem.startIndex, end - stem.startIndex + suffix.count > maxBytes {
+            end -= 1
+            while end > stem.startIndex, stem[end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        return Array(stem[..<end]) + suffix
     }
 
     /// A name's bytes as text: valid UTF-8 as it is, else every byte that is not part of a
@@ -56,12 +70,6 @@ public enum FileName {
             utf8 = utf8.dropFirst(2)
         }
         return String(validating: out, as: UTF8.self) == nil ? out : nil
-    }
-
-    /// `name`, then `stem-1.ext`, … as bytes, for a name that need not be text.
-    static func variants(of name: [UInt8], limit: Int = 100) -> some Sequence<[UInt8]> {
-        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == 0 ? nil : $0 } ?? name.endIndex
-        return (0..<limit).lazy.map { $0 == 0 ? name : name[..<dot] + Array("-\($0)".utf8) + name[dot...] }
     }
 
     /// `photo.tar.gz` → (`photo.tar`, `.gz`); a leading dot is part of the stem.

@@ -67,6 +67,18 @@ import Testing
         #expect(Array(FileName.variants(of: ".hidden", limit: 2)) == [".hidden", ".hidden-1"])
         #expect(Array(FileName.variants(of: "a.tar.gz", limit: 2)) == ["a.tar.gz", "a.tar-1.gz"])
     }
+
+    @Test func variantsOfALongNameFitAndStayWhole() {
+        // 84 three-byte characters and `.png`: 256 bytes, one too many.
+        let text = Array(FileName.variants(of: String(repeating: "€", count: 84) + ".png", limit: 2))
+        #expect(text.map(\.utf8.count) == [253, 255])
+        #expect(text[1].hasSuffix("€-1.png"))
+        // A name that is no text is cut the same way, never inside a multi-byte sequence.
+        let raw = [UInt8](repeating: 0xFF, count: 3) + Array(repeating: "é", count: 126).flatMap(\.utf8) + [0x2E, 0x67]
+        let bytes = Array(FileName.variants(of: raw, limit: 2))
+        #expect(bytes.map(\.count) == [255, 255])
+        #expect(bytes[1].suffix(4) == [0x2D, 0x31, 0x2E, 0x67] && bytes[1].dropLast(4).suffix(2) == Array("é".utf8))
+    }
 }
 
 @Suite struct FileBytesTests {
