@@ -31,9 +31,9 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
 
 /// Test-set and validation figures measured when the checkpoint was written.
 public struct TestMetrics: Codable, Sendable, Equatable {
-    public var testAccuracy: Double, testLoss: Double, validationLoss: Float, validationAccuracy: Float
+    public var testAccuracy: Double, testLoss: Double, validationLoss: Float?, validationAccuracy: Float?
 
-    public init(testAccuracy: Double, testLoss: Double, validationLoss: Float, validationAccuracy: Float) {
+    public init(testAccuracy: Double, testLoss: Double, validationLoss: Float?, validationAccuracy: Float?) {
         self.testAccuracy = testAccuracy; self.testLoss = testLoss
         self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
     }
@@ -68,12 +68,13 @@ public struct TrainingHistory: Sendable, Equatable {
 
     static let header = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
 
-    /// Rows that do not parse (a foreign or damaged file) are skipped.
+    /// Rows that do not parse (a foreign or damaged file) are skipped; empty validation fields are no validation.
     public init(csv text: String) {
         records = text.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
-            let f = line.split(separator: ",").map(String.init)
-            guard f.count >= 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = Float(f[3]),
-                let va = Float(f[4]), let lr = Float(f[5]), let s = Double(f[6])
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            func optional(_ s: String) -> Float?? { s.isEmpty ? .some(nil) : Float(s).map { .some($0) } }
+            guard f.count >= 7, let e = Int(f[0]), let tl = Float(f[1]), let ta = Float(f[2]), let vl = optional(f[3]),
+                let va = optional(f[4]), let lr = Float(f[5]), let s = Double(f[6])
             else { return nil }
             return EpochRecord(
                 epoch: e, trainLoss: tl, trainAccuracy: ta, validationLoss: vl, validationAccuracy: va,
@@ -84,7 +85,8 @@ public struct TrainingHistory: Sendable, Equatable {
 
     public var csv: String {
         records.reduce(Self.header + "\n") { text, r in
-            text + "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss),\(r.validationAccuracy),"
+            text + "\(r.epoch),\(r.trainLoss),\(r.trainAccuracy),\(r.validationLoss.map { "\($0)" } ?? ""),"
+                + "\(r.validationAccuracy.map { "\($0)" } ?? ""),"
                 + "\(r.learningRate),\((r.seconds * 100).rounded() / 100)\n"
         }
     }
@@ -99,8 +101,11 @@ public struct TrainingHistory: Sendable, Equatable {
                 })
     }
 
-    /// The epoch with the lowest validation loss, when no summary says.
-    public var bestByValidationLoss: Int { records.min { $0.validationLoss < $1.validationLoss }?.epoch ?? 0 }
+    /// The epoch with the lowest validation loss, when no summary says; the last without validation.
+    public var bestByValidationLoss: Int {
+        let measured = records.compactMap { r in r.validationLoss.map { (r.epoch, $0) } }
+        return measured.min { $0.1 < $1.1 }?.0 ?? records.last?.epoch ?? 0
+    }
 }
 
 /// The typed sections of a checkpoint's `__metadata__`, each stored as one JSON (or CSV) string.

@@ -63,12 +63,13 @@ public struct OutlierTraining: Sendable, Equatable {
 public struct EpochRecord: Sendable, Equatable {
     public var epoch: Int
     public var trainLoss: Float, trainAccuracy: Float
-    public var validationLoss: Float, validationAccuracy: Float
+    /// Nil when no images were held out (`--validation-split 0`).
+    public var validationLoss: Float?, validationAccuracy: Float?
     public var learningRate: Float
     public var seconds: Double
 
     public init(
-        epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float, validationAccuracy: Float,
+        epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
         learningRate: Float, seconds: Double
     ) {
         self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
@@ -162,14 +163,16 @@ public struct Trainer {
                         loss: lossSum / Float(seen), accuracy: Float(correct) / Float(seen),
                         imagesPerSecond: Double(seen) / elapsed, secondsLeft: total / doneFraction - total))
             }
-            let v = Evaluation.lossAndAccuracy(InferencePlan(net), validation)
+            let v = validation.count > 0 ? Evaluation.lossAndAccuracy(InferencePlan(net), validation) : nil
             let record = EpochRecord(
                 epoch: epoch, trainLoss: lossSum / Float(seen), trainAccuracy: Float(correct) / Float(seen),
-                validationLoss: v.loss, validationAccuracy: v.accuracy,
+                validationLoss: v?.loss, validationAccuracy: v?.accuracy,
                 learningRate: options.rate(at: Double(epoch - 1) / Double(options.epochs)),
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             history.append(record)
             onEpoch(record)
+            // Without validation images there is nothing to choose by: the last epoch is kept.
+            guard let v else { continue }
             if best == nil || v.loss < best!.loss {
                 best = (v.loss, epoch, Weights(net))
             } else if let patience = options.patience, epoch - best!.epoch >= patience {
@@ -178,7 +181,7 @@ public struct Trainer {
         }
         best?.weights.restore(into: net)
         model.update(from: net)
-        return (history, best?.epoch ?? 0)
+        return (history, best?.epoch ?? history.count)
     }
 }
 

@@ -42,12 +42,16 @@ public struct TrainingReport {
     public static func verdict(_ h: [EpochRecord], best: Int) -> String {
         guard !h.isEmpty, best >= 1, best <= h.count else { return "No training history recorded for this model." }
         let b = h[best - 1], last = h[h.count - 1]
-        let gap = Double(b.trainAccuracy - b.validationAccuracy) * 100
-        if last.validationLoss > b.validationLoss * 1.05 && last.trainLoss < b.trainLoss {
+        guard let bestLoss = b.validationLoss, let bestAccuracy = b.validationAccuracy else {
+            return "No images were held out for validation in epoch \(best) (--validation-split 0): the last epoch "
+                + "was kept, and the test set is the only measure of fit."
+        }
+        let gap = Double(b.trainAccuracy - bestAccuracy) * 100
+        if let lastLoss = last.validationLoss, lastLoss > bestLoss * 1.05 && last.trainLoss < b.trainLoss {
             return String(
                 format: "Overfitting after epoch %d: validation loss rose %.0f%% while training loss kept falling; "
                     + "epoch %d was restored.",
-                best, Double(last.validationLoss / b.validationLoss - 1) * 100, best)
+                best, Double(lastLoss / bestLoss - 1) * 100, best)
         }
         if gap < 0 {
             return String(
@@ -124,14 +128,15 @@ public struct TrainingReport {
                     ]))
             marks.append(.init(epoch: start, label: "fine-tune from epoch \(start)", style: "mark fine-tune"))
         }
-        let charts: [(String, (EpochRecord) -> Float, (EpochRecord) -> Float)] = [
+        let charts: [(String, (EpochRecord) -> Float, (EpochRecord) -> Float?)] = [
             ("Loss", \.trainLoss, \.validationLoss), ("Accuracy", \.trainAccuracy, \.validationAccuracy),
         ]
         for (title, train, validation) in charts {
-            let series = [
-                ("training", "#1565c0", history.map { Double(train($0)) }),
-                ("validation", "#ef6c00", history.map { Double(validation($0)) }),
-            ]
+            // Epochs trained without validation images leave a gap in that curve (a fine-tune on all 60k).
+            let validated = history.map { validation($0).map(Double.init) ?? .nan }
+            let series =
+                [("training", "#1565c0", history.map { Double(train($0)) })]
+                + (validated.contains(where: \.isFinite) ? [("validation", "#ef6c00", validated)] : [])
             curves.append(SVGChart.lines(title: title, series: series, marks: marks))
         }
         body.append(section("curves", "Learning curves", curves))

@@ -42,6 +42,12 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         let m = try model.load()
+        if m.training?.validationSplit == 0 {
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: this model trained on all 60,000 training images (--validation-split 0), so its "
+                        + "temperature is fitted on images it has seen and may come out too low\n").utf8))
+        }
         let validation = try data.load(.train).split(validationFraction: validationSplit, seed: seed).validation
         let logits = m.logits(validation.pixels)
         let before = Calibration.expectedCalibrationError(

@@ -23,11 +23,16 @@ struct ProgressBar {
 
     func epoch(_ r: EpochRecord) {
         if live { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        let validation =
+            if let loss = r.validationLoss, let accuracy = r.validationAccuracy {
+                String(format: "val_loss %.4f  val_acc %.4f", loss, accuracy)
+            } else {
+                "no validation"
+            }
         print(
             String(
-                format: "epoch %3d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.2e  %.1fs",
-                r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy, r.learningRate, r.seconds
-            ))
+                format: "epoch %3d  loss %.4f  acc %.4f  %@  lr %.2e  %.1fs",
+                r.epoch, r.trainLoss, r.trainAccuracy, validation, r.learningRate, r.seconds))
         fflush(nil)
     }
 

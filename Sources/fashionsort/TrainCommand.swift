@@ -65,6 +65,9 @@ struct TrainCommand: ParsableCommand {
         guard validationSplit >= 0, validationSplit < 1 else {
             throw ValidationError("--validation-split must be in [0, 1)")
         }
+        guard validationSplit > 0 || patience == 0 else {
+            throw ValidationError("--patience needs validation images: --validation-split 0 keeps the last epoch")
+        }
         guard extraShare > 0, extraShare < 1 else { throw ValidationError("--extra-share must be in (0, 1)") }
         for dir in extraData where !FileManager.default.fileExists(atPath: dir) {
             throw ValidationError("--extra-data \(dir): no such folder")
@@ -149,7 +152,8 @@ struct TrainCommand: ParsableCommand {
         }
         print(
             "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "
-                + "images, validating on \(validation.count)"
+                + (validation.count > 0
+                    ? "images, validating on \(validation.count)" : "images, no validation (the last epoch is kept)")
         )
         var bar = ProgressBar()
         var trainer = Trainer(options: options)

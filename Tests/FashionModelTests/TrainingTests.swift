@@ -25,11 +25,25 @@ struct TrainingTests {
         let (history, best) = Trainer(options: options).train(model, on: train, validation: validation)
         #expect(history.count == 2 && (1...2).contains(best))
         #expect(before < 0.3)
-        #expect(history[best - 1].validationAccuracy > 0.65)
+        #expect(history[best - 1].validationAccuracy ?? 0 > 0.65)
         // The restored best epoch is what the model now scores.
         #expect(
-            abs(Evaluation(model: model, data: validation).accuracy - Double(history[best - 1].validationAccuracy))
+            abs(Evaluation(model: model, data: validation).accuracy - Double(history[best - 1].validationAccuracy ?? 0))
                 < 1e-6)
+    }
+
+    /// With no images held out there is nothing to choose an epoch by: the last one is kept and
+    /// its history says no validation, in the CSV too.
+    @Test func withoutValidationTheLastEpochIsKept() throws {
+        let (train, _, options) = try Self.shortRun()
+        let none = train.subset(0..<0)
+        let model = Model(architecture: .seed, seed: 1)
+        let (history, best) = Trainer(options: options).train(model, on: train, validation: none)
+        #expect(best == 2 && history.allSatisfy { $0.validationLoss == nil && $0.validationAccuracy == nil })
+        let read = TrainingHistory(csv: TrainingHistory(history).csv).records
+        #expect(read.count == 2 && read.allSatisfy { $0.validationLoss == nil && $0.validationAccuracy == nil })
+        #expect(read.map(\.trainLoss) == history.map(\.trainLoss))
+        #expect(TrainingHistory(history).bestByValidationLoss == 2)
     }
 
     /// Outlier exposure and an eleventh output must each lower the confidence the model gives outliers of the
