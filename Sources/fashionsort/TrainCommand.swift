@@ -128,7 +128,8 @@ struct TrainCommand: ParsableCommand {
         let method = outlierLoss ?? (model.architecture.hasOtherOutput ? .otherOutput : .exposure)
         if !outlierPixels.isEmpty && model.architecture.hasOtherOutput && method != .otherOutput {
             throw CLIError(
-                "\(from ?? "the model"): has a \"none of these\" output: train its outliers with --outlier-loss other-output")
+                "\(from ?? "the model"): has a \"none of these\" output: "
+                    + "train its outliers with --outlier-loss other-output")
         }
         if !outlierPixels.isEmpty && method == .otherOutput && !model.architecture.hasOtherOutput {
             model =
