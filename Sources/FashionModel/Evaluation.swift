@@ -65,7 +65,18 @@ public struct Evaluation: Sendable, Codable {
     }
 
     public init(model: Model, data: LabelledImages) {
-        self.init(probabilities: model.probabilities(data.pixels), labels: data.labels)
+        self.init(models: [model], data: data)
+    }
+
+    /// Several models answering together: their mean class probabilities.
+    public init(models: [Model], data: LabelledImages) {
+        var mean = models[0].probabilities(data.pixels)
+        for m in models.dropFirst() {
+            let p = m.probabilities(data.pixels)
+            for i in mean.data.indices { mean.data[i] += p.data[i] }
+        }
+        for i in mean.data.indices { mean.data[i] /= Float(models.count) }
+        self.init(probabilities: mean, labels: data.labels)
     }
 
     /// Mean loss and accuracy without temperature, for training curves.

@@ -13,6 +13,8 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var photos: [String: Int]? = nil
     /// How outliers were used: the loss, its weight and outliers per image.
     public var outlierLoss: String? = nil
+    /// The teachers distilled from (model ids), the weight and the temperature.
+    public var distillation: String? = nil
 
     public init(
         architecture: String, epochsRun: Int, bestEpoch: Int, fineTuneStart: Int?, batchSize: Int,

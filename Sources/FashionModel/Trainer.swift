@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable {
     public var augmentation = Augmentation.none
     /// How outlier images, when given, teach the model "none of these" (nil: they are not used).
     public var outliers: OutlierTraining? = nil
+    /// Teachers whose softened answers the in-class images also learn (nil: labels only).
+    public var distillation: Distillation? = nil
 
     public init() {}
 
@@ -57,6 +59,26 @@ public struct OutlierTraining: Sendable, Equatable {
                 logits, outlier: outlier, inMargin: inMargin, outMargin: outMargin, lambda: lambda)
         case .otherOutput: OutlierLoss.lastOutputCrossEntropy(logits, outlier: outlier, lambda: lambda)
         }
+    }
+}
+
+/// Knowledge distillation (Hinton, Vinyals, Dean 2015): the in-class rows of each batch also learn the
+/// teachers' mean softmax at `temperature`, weighted by `lambda`, so one network learns what several know.
+public struct Distillation: Sendable {
+    public var teachers: [InferencePlan]
+    public var lambda: Float = 0.5
+    public var temperature: Float = 2
+
+    public init(teachers: [InferencePlan]) { self.teachers = teachers }
+
+    /// The term for a batch `x` [B, 1, 28, 28] whose first `inClass` rows are in-class images; logits [B, K].
+    func loss(_ logits: Tensor, images x: Tensor, inClass n: Int) -> SoftCrossEntropy.Result {
+        let rows = logits.shape[0], k = logits.shape[1], size = x.count / rows
+        let inputs = Tensor(shape: [n] + x.shape.dropFirst(), data: Array(x.data[0..<n * size]))
+        let mean = SoftCrossEntropy.meanSoftmax(teachers.map { $0.logits(inputs) }, outputs: k, temperature: temperature)
+        let targets = Tensor(shape: logits.shape, data: mean.data + [Float](repeating: 0, count: (rows - n) * k))
+        return SoftCrossEntropy.evaluate(
+            logits, targets: targets, rows: (0..<rows).map { $0 < n }, temperature: temperature, lambda: lambda)
     }
 }
 
@@ -140,17 +162,21 @@ public struct Trainer {
                 adam.learningRate = options.rate(at: progress)
                 let out = net.forward(x, training: true)
                 let k = out.shape[1]
-                var result = SoftmaxCrossEntropy.evaluate(
+                let result = SoftmaxCrossEntropy.evaluate(
                     Tensor(shape: [idx.count, k], data: Array(out.data[0..<idx.count * k])), labels: labels,
                     weights: weights.map { w in idx.map { w[$0] } })
+                // Rows [idx.count, K] in-class first, then the outliers' [drawn.count, K].
+                var terms: [SoftCrossEntropy.Result] = []
                 if let outlierTraining {
-                    // In-class rows [idx.count, K] first, then the outliers' [drawn.count, K].
                     let mask = [Bool](repeating: false, count: idx.count) + [Bool](repeating: true, count: drawn.count)
-                    var gradient = outlierTraining.loss(out, outlier: mask).gradient
-                    for i in 0..<result.gradient.data.count { gradient.data[i] += result.gradient.data[i] }
-                    result.gradient = gradient
+                    terms.append(outlierTraining.loss(out, outlier: mask))
                 }
-                net.backward(result.gradient)
+                if let distillation = options.distillation {
+                    terms.append(distillation.loss(out, images: x, inClass: idx.count))
+                }
+                var gradient = result.gradient.data + [Float](repeating: 0, count: drawn.count * k)
+                for term in terms { for i in gradient.indices { gradient[i] += term.gradient.data[i] } }
+                net.backward(Tensor(shape: out.shape, data: gradient))
                 adam.update()
                 lossSum += result.loss * Float(idx.count); correct += result.correct; seen += idx.count
 

@@ -10,11 +10,7 @@
 /// - An extra output: the last of K logits is "none of these", the label of every
 ///   outlier row, L = mean_i [logsumexp(z_i) − z_i,K−1]; scored by the largest class softmax.
 public enum OutlierLoss {
-    public struct Result {
-        public var loss: Float
-        /// dL/dlogits [N, K], zero for the rows the loss does not look at.
-        public var gradient: Tensor
-    }
+    public typealias Result = SoftCrossEntropy.Result
 
     /// −logsumexp of each row of logits [N, K]: low for inputs the model knows.
     public static func energy(_ logits: Tensor) -> [Float] {
@@ -58,20 +54,10 @@ public enum OutlierLoss {
         return crossEntropy(logits, outlier: outlier, lambda: lambda, to: (0..<k).map { $0 == k - 1 ? 1 : 0 })
     }
 
-    /// λ · mean over the outlier rows of the cross-entropy from their softmax to `target` [K] (summing to 1):
-    /// logsumexp(z) − Σ_j target_j·z_j, whose gradient is λ·(softmax(z) − target) / rows.
+    /// λ · mean over the outlier rows of the cross-entropy from their softmax to `target` [K] (summing to 1).
     private static func crossEntropy(_ logits: Tensor, outlier: [Bool], lambda: Float, to target: [Float]) -> Result {
-        let k = logits.shape[1], p = SoftmaxCrossEntropy.probabilities(logits)
-        let count = Float(outlier.filter { $0 }.count)
-        var grad = Tensor(zeros: logits.shape), loss: Float = 0
-        guard count > 0 else { return Result(loss: 0, gradient: grad) }
-        let energies = energy(logits)
-        for (i, isOutlier) in outlier.enumerated() where isOutlier {
-            var expected: Float = 0
-            for j in 0..<k { expected += target[j] * logits.data[i * k + j] }
-            loss += lambda * (-energies[i] - expected) / count
-            for j in 0..<k { grad.data[i * k + j] = lambda * (p.data[i * k + j] - target[j]) / count }
-        }
-        return Result(loss: loss, gradient: grad)
+        let n = logits.shape[0]
+        let targets = Tensor(shape: logits.shape, data: Array((0..<n).map { _ in target }.joined()))
+        return SoftCrossEntropy.evaluate(logits, targets: targets, rows: outlier, temperature: 1, lambda: lambda)
     }
 }

@@ -57,6 +57,14 @@ struct TrainCommand: ParsableCommand {
             "Energy loss margins IN,OUT: in-class energies pushed below IN, outliers' above OUT.",
             valueName: "in,out"))
     var energyMargins = "-12,-4"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A model whose softened answers the in-class images also learn (knowledge distillation; repeatable: "
+                + "their mean).", valueName: "checkpoint"))
+    var teacher: [String] = []
+    @Option(name: .long, help: "Weight λ of the distillation loss.") var teacherWeight: Float = 0.5
+    @Option(name: .long, help: "Softmax temperature of the distillation loss.") var teacherTemperature: Float = 2
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
     @OptionGroup var data: DataOption
 
@@ -74,6 +82,9 @@ struct TrainCommand: ParsableCommand {
         }
         for dir in outliers where !FileManager.default.fileExists(atPath: dir) {
             throw ValidationError("--outliers \(dir): no such folder")
+        }
+        guard teacherWeight >= 0, teacherTemperature > 0 else {
+            throw ValidationError("--teacher-weight must not be negative and --teacher-temperature must be positive")
         }
         guard margins != nil else { throw ValidationError("--energy-margins: expected two numbers IN,OUT") }
         guard outliersPerImage > 0, outlierWeight >= 0 else {
@@ -137,6 +148,15 @@ struct TrainCommand: ParsableCommand {
             print("with an eleventh output, \"none of these\"")
         }
 
+        let test = try data.load(.test)
+        var teachers: [Model] = []
+        for path in teacher {
+            do { teachers.append(try Model(contentsOf: path)) } catch { throw CLIError(error.description) }
+            guard !teachers.last!.architecture.hasOtherOutput || model.architecture.hasOtherOutput else {
+                throw CLIError("\(path): a teacher with a \"none of these\" output needs a student with one")
+            }
+        }
+
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
         options.schedule = schedule; options.weightDecay = weightDecay; options.seed = seed
@@ -150,6 +170,16 @@ struct TrainCommand: ParsableCommand {
             print(
                 "outlier loss \(o.method.rawValue), λ \(o.lambda), \(o.perImage) outliers per image"
                     + (o.method == .energy ? ", margins \(o.inMargin), \(o.outMargin)" : ""))
+        }
+        if !teachers.isEmpty {
+            var d = Distillation(teachers: teachers.map(\.inference))
+            d.lambda = teacherWeight; d.temperature = teacherTemperature
+            options.distillation = d
+            print(
+                String(
+                    format: "distilling from %@ at λ %g, T %g; their mean answer scores %.4f on the test set",
+                    teachers.map(\.id).joined(separator: ", "), teacherWeight, teacherTemperature,
+                    Evaluation(models: teachers, data: test).accuracy))
         }
         print(
             "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "
@@ -165,7 +195,6 @@ struct TrainCommand: ParsableCommand {
             model, on: train, validation: validation, weights: weights, outliers: outlierPixels)
         let wall = Date().timeIntervalSince(started)
 
-        let test = try data.load(.test)
         let eval = Evaluation(model: model, data: test)
         print(
             String(
@@ -186,6 +215,9 @@ struct TrainCommand: ParsableCommand {
         model.training?.outlierLoss = options.outliers.map {
             "\($0.method.rawValue), λ \($0.lambda), \($0.perImage) per image"
                 + ($0.method == .energy ? ", margins \($0.inMargin) \($0.outMargin)" : "")
+        }
+        model.training?.distillation = options.distillation.map {
+            "\(teachers.map(\.id).joined(separator: ", ")), λ \($0.lambda), T \($0.temperature)"
         }
         model.metrics = TestMetrics(
             testAccuracy: eval.accuracy, testLoss: eval.loss, validationLoss: history[bestEpoch - 1].validationLoss,

@@ -75,6 +75,32 @@ struct TrainingTests {
         #expect(accuracy > 0.65 && accuracy > control - 0.05, "accuracy \(accuracy), without outliers \(control)")
     }
 
+    /// A student learning labels that are all wrong (each shifted by one class) follows its teacher instead
+    /// when the distillation term outweighs them; the control learns the wrong labels.
+    @Test func distillationPullsTheStudentTowardsItsTeacher() throws {
+        let (train, validation, options) = try Self.shortRun()
+        let teacher = Model(architecture: .seed, seed: 1)
+        _ = Trainer(options: options).train(teacher, on: train, validation: validation)
+        let shifted = LabelledImages(pixels: train.pixels, labels: train.labels.map { ($0 + 1) % 10 })
+        func student(distilled: Bool) -> Model {
+            var o = options
+            if distilled {
+                o.distillation = Distillation(teachers: [teacher.inference])
+                o.distillation?.lambda = 4; o.distillation?.temperature = 1
+            }
+            let model = Model(architecture: .seed, seed: 2)
+            _ = Trainer(options: o).train(model, on: shifted, validation: validation.subset(0..<0))
+            return model
+        }
+        let answers = teacher.predict(validation.pixels).map(\.best.label)
+        func agreement(_ m: Model) -> Double {
+            let mine = m.predict(validation.pixels).map(\.best.label)
+            return Double(zip(mine, answers).filter { $0 == $1 }.count) / Double(answers.count)
+        }
+        let distilled = agreement(student(distilled: true)), control = agreement(student(distilled: false))
+        #expect(distilled > 0.6 && control < 0.3, "agreement with the teacher \(distilled), control \(control)")
+    }
+
     /// Images of no garment: noise, flat grey, or a few random bright rectangles, [n, 28·28].
     static func blobs(_ n: Int, seed: UInt64) -> [Float] {
         var rng = NeuralNet.RNG(seed: seed)

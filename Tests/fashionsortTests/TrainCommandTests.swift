@@ -31,6 +31,32 @@ import Testing
                     + "epochs 2–3 are the fine-tuning."))
     }
 
+    /// `--teacher` distils from checkpoints, says so and records them; a teacher with a "none of these" output
+    /// is refused for a student without one.
+    @Test func distilsFromTeachers() throws {
+        let dir = temporaryDirectory("train-teacher")
+        try copySamples(["ankle-boot-23-interlaced.png"], into: "\(dir)/photos/other")
+        let small = ["--architecture", "seed", "--limit", "300", "--batch-size", "50", "--epochs", "1"]
+        let plain = try fashionsort(["train", "-o", "\(dir)/plain.safetensors"] + small)
+        let other = try fashionsort(
+            ["train", "--outlier-loss", "other-output", "--extra-data", "\(dir)/photos", "-o", "\(dir)/other.safetensors"]
+                + small)
+        #expect(plain.status == 0 && other.status == 0, "\(plain.stderr)\(other.stderr)")
+
+        let taught = try fashionsort(
+            ["train", "--teacher", "\(dir)/plain.safetensors", "--teacher-weight", "1", "-o", "\(dir)/s.safetensors"]
+                + small)
+        #expect(taught.status == 0, "\(taught.stderr)")
+        #expect(taught.stdout.contains("distilling from ") && taught.stdout.contains("at λ 1, T 2"), "\(taught.stdout)")
+        let header = try String(contentsOfFile: "\(dir)/s.safetensors", encoding: .isoLatin1).prefix(4000)
+        #expect(header.contains("distillation"))
+
+        let refused = try fashionsort(
+            ["train", "--teacher", "\(dir)/other.safetensors", "-o", "\(dir)/r.safetensors"] + small)
+        #expect(refused.status != 0 && refused.stderr.contains("other.safetensors: a teacher with"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/r.safetensors"))
+    }
+
     /// An `other/` folder with `--outlier-loss other-output` gives the model an eleventh output; a fine-tune of
     /// it learns its outliers there without being told, refuses another outlier loss, and `classify` uses it.
     @Test func anOtherOutputIsAddedAndKeptByFineTunes() throws {
