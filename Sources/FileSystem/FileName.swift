@@ -14,9 +14,8 @@ public enum FileName {
 
     /// The same variants as bytes, for a name that need not be text.
     public static func variants(of name: [UInt8], limit: Int = 10_000) -> some Sequence<[UInt8]> {
-        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == 0 ? nil : $0 } ?? name.endIndex
-        let stem = name[..<dot], ext = Array(name[dot...])
-        return (0..<limit).lazy.map { fitted(stem, suffix: ($0 == 0 ? [] : Array("-\($0)".utf8)) + ext) }
+        let (stem, ext) = split(name)
+        return (0..<limit).lazy.map { fitted(stem, suffix: ($0 == 0 ? [] : Array("-\($0)".utf8)) + Array(ext)) }
     }
 
     /// `stem + suffix`, the stem cut (never inside a character's bytes) so that the whole fits in `maxBytes`.
@@ -74,8 +73,14 @@ public enum FileName {
 
     /// `photo.tar.gz` → (`photo.tar`, `.gz`); a leading dot is part of the stem.
     public static func split(_ name: String) -> (stem: String, ext: String) {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
-        return (String(name[..<dot]), String(name[dot...]))
+        let (stem, ext) = split(Array(name.utf8))
+        return (String(decoding: stem, as: UTF8.self), String(decoding: ext, as: UTF8.self))
+    }
+
+    /// The byte form, for a name that need not be text: cut at the last `.` unless it leads.
+    static func split(_ name: [UInt8]) -> (stem: ArraySlice<UInt8>, ext: ArraySlice<UInt8>) {
+        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == 0 ? nil : $0 } ?? name.endIndex
+        return (name[..<dot], name[dot...])
     }
 }
 
