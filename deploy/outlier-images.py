@@ -23,6 +23,13 @@ def install():
         sudo = [] if os.geteuid() == 0 else ["sudo"]
         subprocess.run(sudo + ["apt-get", "install", "-y", "-qq"] + missing, check=True,
                        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    # python3-pil is Debian's Python's: another python3 first on PATH (pyenv, a venv) hands over to it.
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        raise
 
 
 def wallpapers(tmp):
