@@ -47,3 +47,21 @@ func checkGradients(
         }
     }
 }
+
+/// Compares a loss's analytic gradient dL/dlogits with central finite differences, every logit.
+func checkLossGradient(
+    _ loss: (Tensor) -> SoftCrossEntropy.Result, at logits: Tensor, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let g = loss(logits).gradient
+    let h: Float = 1e-2
+    for i in 0..<logits.count {
+        var plus = logits, minus = logits
+        plus.data[i] += h
+        minus.data[i] -= h
+        let numeric = Double(loss(plus).loss - loss(minus).loss) / Double(2 * h)
+        #expect(
+            abs(Double(g.data[i]) - numeric) < 2e-3, "\(what)logit \(i): \(g.data[i]) vs \(numeric)",
+            sourceLocation: sourceLocation)
+    }
+}

@@ -8,17 +8,8 @@ import Testing
     }()
     let outlier = [false, true, false, true, true, false]
 
-    /// Central differences of the loss against its analytic gradient, every logit.
-    func check(_ loss: (Tensor) -> OutlierLoss.Result) {
-        let g = loss(logits).gradient
-        let h: Float = 1e-2
-        for i in 0..<logits.count {
-            var plus = logits, minus = logits
-            plus.data[i] += h
-            minus.data[i] -= h
-            let numeric = Double(loss(plus).loss - loss(minus).loss) / Double(2 * h)
-            #expect(abs(Double(g.data[i]) - numeric) < 2e-3, "logit \(i): \(g.data[i]) vs \(numeric)")
-        }
+    func check(_ loss: (Tensor) -> OutlierLoss.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+        checkLossGradient(loss, at: logits, sourceLocation: sourceLocation)
     }
 
     @Test func outlierExposureMatchesFiniteDifferences() {
