@@ -22,7 +22,7 @@ struct PhotoReport {
         let right = photos.photos.filter { $0.prediction.best.label == $0.label }
         func held(_ p: PhotoEvaluation.Photo) -> Bool { point.disposition(p.prediction.best.confidence) != .classified }
         let grids: [(String, String, [PhotoEvaluation.Photo], String)] = [
-            ("photos-right", "Photos filed in the right class", Self.spread(right), "a few from each folder"),
+            ("photos-right", "Photos given the right class", Self.spread(right), "a few from each folder"),
             ("photos-wrong", "Photos given a wrong class", Self.spread(photos.wrong), "a few from each folder"),
             ("photos-other", "Outliers held back", photos.outliers.filter(held), "in file order"),
             (
