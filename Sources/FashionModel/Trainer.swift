@@ -75,7 +75,8 @@ public struct Distillation: Sendable {
     func loss(_ logits: Tensor, images x: Tensor, inClass n: Int) -> SoftCrossEntropy.Result {
         let rows = logits.shape[0], k = logits.shape[1], size = x.count / rows
         let inputs = Tensor(shape: [n] + x.shape.dropFirst(), data: Array(x.data[0..<n * size]))
-        let mean = SoftCrossEntropy.meanSoftmax(teachers.map { $0.logits(inputs) }, outputs: k, temperature: temperature)
+        let answers = teachers.map { $0.logits(inputs) }
+        let mean = SoftCrossEntropy.meanSoftmax(answers, outputs: k, temperature: temperature)
         let targets = Tensor(shape: logits.shape, data: mean.data + [Float](repeating: 0, count: (rows - n) * k))
         return SoftCrossEntropy.evaluate(
             logits, targets: targets, rows: (0..<rows).map { $0 < n }, temperature: temperature, lambda: lambda)

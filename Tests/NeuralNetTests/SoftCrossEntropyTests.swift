@@ -10,7 +10,8 @@ import Testing
     let targets: Tensor = {
         var rng = RNG(seed: 8)
         let raw = (0..<20).map { _ in rng.uniform() + 0.05 }
-        return Tensor(shape: [5, 4], data: raw.enumerated().map { i, v in v / raw[i / 4 * 4..<i / 4 * 4 + 4].reduce(0, +) })
+        let sums = (0..<5).map { raw[$0 * 4..<$0 * 4 + 4].reduce(0, +) }
+        return Tensor(shape: [5, 4], data: raw.enumerated().map { i, v in v / sums[i / 4] })
     }()
     let rows = [true, false, true, false, true]
 

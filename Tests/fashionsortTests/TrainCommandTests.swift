@@ -39,8 +39,8 @@ import Testing
         let small = ["--architecture", "seed", "--limit", "300", "--batch-size", "50", "--epochs", "1"]
         let plain = try fashionsort(["train", "-o", "\(dir)/plain.safetensors"] + small)
         let other = try fashionsort(
-            ["train", "--outlier-loss", "other-output", "--extra-data", "\(dir)/photos", "-o", "\(dir)/other.safetensors"]
-                + small)
+            ["train", "--outlier-loss", "other-output", "--extra-data", "\(dir)/photos"]
+                + ["-o", "\(dir)/other.safetensors"] + small)
         #expect(plain.status == 0 && other.status == 0, "\(plain.stderr)\(other.stderr)")
 
         let taught = try fashionsort(
@@ -53,7 +53,8 @@ import Testing
 
         let refused = try fashionsort(
             ["train", "--teacher", "\(dir)/other.safetensors", "-o", "\(dir)/r.safetensors"] + small)
-        #expect(refused.status != 0 && refused.stderr.contains("other.safetensors: a teacher with"), "\(refused.stderr)")
+        #expect(
+            refused.status != 0 && refused.stderr.contains("other.safetensors: a teacher with"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/r.safetensors"))
     }
 
