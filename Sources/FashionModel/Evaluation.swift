@@ -70,6 +70,7 @@ public struct Evaluation: Sendable, Codable {
 
     /// Several models answering together: their mean class probabilities.
     public init(models: [Model], data: LabelledImages) {
+        precondition(!models.isEmpty, "an evaluation needs a model")
         var mean = models[0].probabilities(data.pixels)
         for m in models.dropFirst() {
             let p = m.probabilities(data.pixels)
