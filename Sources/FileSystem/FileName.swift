@@ -14,8 +14,9 @@ public enum FileName {
 
     /// The same variants as bytes, for a name that need not be text.
     public static func variants(of name: [UInt8], limit: Int = 10_000) -> some Sequence<[UInt8]> {
-        let (stem, ext) = split(name)
-        return (0..<limit).lazy.map { fitted(stem, suffix: ($0 == 0 ? [] : Array("-\($0)".utf8)) + Array(ext)) }
+        let (stem, dotted) = split(name)
+        let ext = Array(dotted)
+        return (0..<limit).lazy.map { fitted(stem, suffix: ($0 == 0 ? [] : Array("-\($0)".utf8)) + ext) }
     }
 
     /// `stem + suffix`, the stem cut (never inside a character's bytes) so that the whole fits in `maxBytes`.

@@ -20,20 +20,19 @@ public enum SoftCrossEntropy {
         let count = Float(rows.filter { $0 }.count)
         var grad = Tensor(zeros: logits.shape), loss: Float = 0
         guard count > 0 else { return Result(loss: 0, gradient: grad) }
-        let p = SoftmaxCrossEntropy.probabilities(logits, temperature: t)
+        // One pass over a row: its exponentials give both logsumexp and the softmax.
+        var e = [Float](repeating: 0, count: k)
         for (i, chosen) in rows.enumerated() where chosen {
-            let row = logits.data[i * k..<(i + 1) * k]
-            let mx = row.max()! / t
+            let mx = logits.data[i * k..<(i + 1) * k].max()! / t
             var sum: Float = 0, expected: Float = 0
             for j in 0..<k {
                 let z = logits.data[i * k + j] / t
-                sum += Math.exp(z - mx)
+                e[j] = Math.exp(z - mx)
+                sum += e[j]
                 expected += targets.data[i * k + j] * z
             }
             loss += lambda * t * t * (mx + _log(sum) - expected) / count
-            for j in 0..<k {
-                grad.data[i * k + j] = lambda * t * (p.data[i * k + j] - targets.data[i * k + j]) / count
-            }
+            for j in 0..<k { grad.data[i * k + j] = lambda * t * (e[j] / sum - targets.data[i * k + j]) / count }
         }
         return Result(loss: loss, gradient: grad)
     }
