@@ -23,29 +23,42 @@ public enum LabelledFolders {
         public var outlierCount: Int { outliers.count / LabelledImages.size }
     }
 
-    public static func load(_ root: String, conversion: Conversion = .paper) throws -> Loaded {
-        var loaded = Loaded(images: LabelledImages(pixels: [], labels: []), skipped: [], classes: [])
+    /// The photo files under `root`, by class folder, before any is decoded.
+    public struct Listing: Sendable {
+        /// Files of the class folders, in label order, and the label of each.
+        public var files: [String] = [], labels: [Int] = []
+        /// Files of the `other` folder.
+        public var outlierFiles: [String] = []
+
+        public init() {}
+    }
+
+    public static func list(_ root: String) throws -> Listing {
+        var listing = Listing()
         for c in FashionClass.allCases where isFolder("\(root)/\(c.slug)") {
-            let (pixels, files, skipped) = try images(under: "\(root)/\(c.slug)", conversion: conversion)
-            // The daemon creates all ten folders: an empty one says nothing about its class.
-            if !pixels.isEmpty { loaded.classes.append(c) }
-            loaded.images =
-                loaded.images
-                + LabelledImages(
-                    pixels: pixels, labels: [Int](repeating: c.rawValue, count: pixels.count / LabelledImages.size))
-            loaded.files += files
-            loaded.skipped += skipped
+            try FileWalker.forEachFile(under: "\(root)/\(c.slug)") { listing.files.append($0) }
+            listing.labels += [Int](repeating: c.rawValue, count: listing.files.count - listing.labels.count)
         }
         if isFolder("\(root)/\(outlierFolder)") {
-            let (pixels, files, skipped) = try images(under: "\(root)/\(outlierFolder)", conversion: conversion)
-            loaded.outliers = pixels
-            loaded.outlierFiles = files
-            loaded.skipped += skipped
+            try FileWalker.forEachFile(under: "\(root)/\(outlierFolder)") { listing.outlierFiles.append($0) }
         }
-        guard !loaded.classes.isEmpty || !loaded.outliers.isEmpty else {
-            let names = FashionClass.allCases.map(\.slug) + [outlierFolder]
-            throw FileSystemError(path: root, reason: "no photos in class folders (\(names.joined(separator: ", ")))")
-        }
+        guard !listing.files.isEmpty || !listing.outlierFiles.isEmpty else { throw noPhotos(root) }
+        return listing
+    }
+
+    public static func load(_ root: String, conversion: Conversion = .paper) throws -> Loaded {
+        let listing = try list(root)
+        let photos = images(listing.files, conversion: conversion)
+        var loaded = Loaded(
+            images: LabelledImages(pixels: photos.pixels, labels: photos.kept.map { listing.labels[$0] }),
+            files: photos.kept.map { listing.files[$0] }, skipped: photos.skipped, classes: [])
+        // The daemon creates all ten folders: an empty one says nothing about its class.
+        loaded.classes = FashionClass.allCases.filter { Set(loaded.images.labels).contains($0.rawValue) }
+        let other = images(listing.outlierFiles, conversion: conversion)
+        loaded.outliers = other.pixels
+        loaded.outlierFiles = other.kept.map { listing.outlierFiles[$0] }
+        loaded.skipped += other.skipped
+        guard !loaded.classes.isEmpty || !loaded.outliers.isEmpty else { throw noPhotos(root) }
         return loaded
     }
 
@@ -53,15 +66,29 @@ public enum LabelledFolders {
     public static func images(
         under root: String, conversion: Conversion = .paper
     ) throws -> (pixels: [Float], files: [String], skipped: [IntakeError]) {
-        var files: [String] = [], pixels: [Float] = [], decoded: [String] = [], skipped: [IntakeError] = []
+        var files: [String] = []
         try FileWalker.forEachFile(under: root) { files.append($0) }
-        for photo in PhotoLoader.prepare(files, conversion: conversion) {
+        let converted = images(files, conversion: conversion)
+        return (converted.pixels, converted.kept.map { files[$0] }, converted.skipped)
+    }
+
+    /// The files converted [M, 28·28], the indices of those decoded, and the errors of those that were not.
+    public static func images(
+        _ files: [String], conversion: Conversion = .paper
+    ) -> (pixels: [Float], kept: [Int], skipped: [IntakeError]) {
+        var pixels: [Float] = [], kept: [Int] = [], skipped: [IntakeError] = []
+        for (i, photo) in PhotoLoader.prepare(files, conversion: conversion).enumerated() {
             switch photo.pixels {
-            case .success(let p): pixels += p; decoded.append(photo.file)
+            case .success(let p): pixels += p; kept.append(i)
             case .failure(let e): skipped.append(e)
             }
         }
-        return (pixels, decoded, skipped)
+        return (pixels, kept, skipped)
+    }
+
+    private static func noPhotos(_ root: String) -> FileSystemError {
+        let names = FashionClass.allCases.map(\.slug) + [outlierFolder]
+        return FileSystemError(path: root, reason: "no photos in class folders (\(names.joined(separator: ", ")))")
     }
 
     private static func isFolder(_ path: String) -> Bool {

@@ -22,21 +22,15 @@ public struct LabelledImages: Sendable {
         return LabelledImages(pixels: p, labels: indices.map { labels[$0] })
     }
 
-    /// Repeats each class's images round((largest class / its count)^power)
-    /// times: 0 keeps the set as it is, 1 evens the classes out, ½ meets halfway.
+    /// How often each class's images are repeated to even out the classes: round((largest class / its
+    /// count)^power) times; 0 keeps the set as it is, 1 evens the classes out, ½ meets halfway.
     /// Phone photos of shoes are few, and a class trained on rarely is rarely predicted.
-    public func balancedByClass(
-        power: Double
-    ) -> (images: LabelledImages, repeats: [(label: Int, count: Int, repeats: Int)]) {
-        let byClass = Dictionary(grouping: labels.indices, by: { labels[$0] }).sorted { $0.key < $1.key }
-        let largest = byClass.map(\.value.count).max() ?? 0
-        var indices: [Int] = [], repeats: [(label: Int, count: Int, repeats: Int)] = []
-        for (label, members) in byClass {
-            let r = max(1, Int(pow(Double(largest) / Double(members.count), power).rounded()))
-            for _ in 0..<r { indices += members }
-            repeats.append((label, members.count, r))
-        }
-        return (subset(indices), repeats)
+    public static func classRepeats(
+        _ labels: [Int], power: Double
+    ) -> [(label: Int, count: Int, repeats: Int)] {
+        let counts = Dictionary(grouping: labels, by: { $0 }).mapValues(\.count).sorted { $0.key < $1.key }
+        let largest = counts.map(\.value).max() ?? 0
+        return counts.map { ($0.key, $0.value, max(1, Int(pow(Double(largest) / Double($0.value), power).rounded()))) }
     }
 
     public static func + (a: LabelledImages, b: LabelledImages) -> LabelledImages {
@@ -44,25 +38,24 @@ public struct LabelledImages: Sendable {
     }
 }
 
-/// Extra photos mixed into a training set: repeated until they make up
-/// `share` of what is trained on, each with loss weight `weight`.
+/// Extra photos mixed into a training set, each with loss weight `weight`.
 public struct DatasetMix: Sendable {
     public var images: LabelledImages
     /// Loss weight per image: 1 for the base set, `weight` for the extra photos.
     public var weights: [Float]
-    public var repeats: Int
     /// Images of the base set, which come first.
     public var baseCount: Int
 
-    public init(base: LabelledImages, extra: LabelledImages, share: Double, weight: Float) {
-        precondition(extra.count > 0 && (0..<1).contains(share))
-        repeats = max(1, Int((share / (1 - share) * Double(base.count) / Double(extra.count)).rounded()))
+    public init(base: LabelledImages, extra: LabelledImages, weight: Float) {
         baseCount = base.count
-        var images = base
-        for _ in 0..<repeats { images = images + extra }
-        self.images = images
-        weights =
-            [Float](repeating: 1, count: base.count) + [Float](repeating: weight, count: images.count - base.count)
+        images = base + extra
+        weights = [Float](repeating: 1, count: base.count) + [Float](repeating: weight, count: extra.count)
+    }
+
+    /// How often a set of `extra` images is repeated to make up `share` of what is trained on.
+    public static func rounds(base: Int, extra: Int, share: Double) -> Int {
+        precondition(extra > 0 && (0..<1).contains(share))
+        return max(1, Int((share / (1 - share) * Double(base) / Double(extra)).rounded()))
     }
 
     public var extraCount: Int { images.count - baseCount }

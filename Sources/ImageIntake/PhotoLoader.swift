@@ -19,7 +19,8 @@ public enum Conversion: String, CaseIterable, Sendable {
 public struct PreparedPhoto: Sendable {
     public var file: String
     public var sha256: String
-    /// 784 values in [0, 1], or the reason the photo could not be used.
+    /// 784 values in [0, 1] (784 per copy when a conversion makes several), or the reason the photo could
+    /// not be used.
     public var pixels: Result<[Float], IntakeError>
     /// Wall time spent reading, decoding and converting.
     public var milliseconds: Double
@@ -46,6 +47,13 @@ public enum PhotoLoader {
     public static func prepare(
         _ path: String, limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper
     ) -> PreparedPhoto {
+        prepare(path, limits: limits, convert: conversion.apply)
+    }
+
+    /// Read, hash and decode, then `convert` the image into model inputs.
+    public static func prepare(
+        _ path: String, limits: DecodeLimits = PhotoLoader.limits(), convert: (Image) -> [Float]
+    ) -> PreparedPhoto {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func done(_ sha: String, _ r: Result<[Float], IntakeError>) -> PreparedPhoto {
             PreparedPhoto(
@@ -62,7 +70,7 @@ public enum PhotoLoader {
         }
         let sha = sha256(bytes)
         do {
-            return done(sha, .success(conversion.apply(try ImageDecoder.decode(bytes, file: path, limits: limits))))
+            return done(sha, .success(convert(try ImageDecoder.decode(bytes, file: path, limits: limits))))
         } catch {
             return done(sha, .failure(error))
         }
@@ -74,12 +82,21 @@ public enum PhotoLoader {
         _ paths: [String], limits: DecodeLimits = PhotoLoader.limits(), conversion: Conversion = .paper,
         around: @Sendable (Int, () -> PreparedPhoto) -> PreparedPhoto = { $1() }
     ) -> [PreparedPhoto] {
+        prepare(paths, limits: limits, convert: { conversion.apply($1) }, around: around)
+    }
+
+    /// Prepares many files on all cores, keeping their order; `convert` gets each file's index and image.
+    public static func prepare(
+        _ paths: [String], limits: DecodeLimits = PhotoLoader.limits(),
+        convert: @escaping @Sendable (Int, Image) -> [Float],
+        around: @Sendable (Int, () -> PreparedPhoto) -> PreparedPhoto = { $1() }
+    ) -> [PreparedPhoto] {
         let results = UnsafeMutableBufferPointer<PreparedPhoto?>.allocate(capacity: paths.count)
         results.initialize(repeating: nil)
         defer { _ = results.deinitialize(); results.deallocate() }
         let base = SendableBuffer(results)
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            base.buffer[i] = around(i) { prepare(paths[i], limits: limits, conversion: conversion) }
+            base.buffer[i] = around(i) { prepare(paths[i], limits: limits) { convert(i, $0) } }
         }
         return results.map { $0! }
     }

@@ -39,6 +39,12 @@ struct TrainCommand: ParsableCommand {
                 + "keeps them as found, 1 balances fully.",
             valueName: "P"))
     var extraBalance = 0.0
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Each repetition of an extra photo is a random variation of it (crop, rotation, aspect, light), "
+                + "not the same image again."))
+    var photoVariety = false
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -102,28 +108,32 @@ struct TrainCommand: ParsableCommand {
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
         var weights: [Float]? = nil
-        var (extra, outlierPixels) = try loadPhotos()
-        var photoCounts = Dictionary(grouping: extra.labels, by: { FashionClass(rawValue: $0)!.slug }).mapValues(
-            \.count)
-        if !outlierPixels.isEmpty {
-            photoCounts[LabelledFolders.outlierFolder] = outlierPixels.count / LabelledImages.size
-        }
-        if extra.count > 0 {
+        let (listing, outlierPixels) = try listPhotos()
+        var photoCounts: [String: Int] = [:]
+        if !listing.files.isEmpty {
+            let photos = TrainingPhotos(
+                files: listing.files, labels: listing.labels, balance: extraBalance, share: extraShare,
+                baseCount: train.count, variety: photoVariety ? PhotoVariety() : nil, seed: seed)
+            skipped(photos.skipped)
             if extraBalance > 0 {
-                let (balanced, repeats) = extra.balancedByClass(power: extraBalance)
                 print(
                     "extra photos per class evened out: "
-                        + repeats.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }.joined(
-                            separator: ", "))
-                extra = balanced
+                        + photos.perClass.map { "\(FashionClass(rawValue: $0.label)!.slug) \($0.count)×\($0.repeats)" }
+                        .joined(separator: ", "))
             }
-            let mix = DatasetMix(base: train, extra: extra, share: extraShare, weight: extraWeight)
+            let mix = DatasetMix(base: train, extra: photos.images, weight: extraWeight)
             train = mix.images
             weights = mix.weights
             print(
-                "extra photos repeated \(mix.repeats)× = \(mix.extraCount) of \(train.count) training images, "
-                    + "weight \(extraWeight)"
-            )
+                "extra photos repeated \(photos.rounds)× = \(mix.extraCount) of \(train.count) training images, "
+                    + "weight \(extraWeight)" + (photoVariety ? ", each copy after the first a variation" : ""))
+            for (label, n) in photos.photosPerClass { photoCounts[FashionClass(rawValue: label)!.slug] = n }
+        }
+        if !extraData.isEmpty && photoCounts.isEmpty && outlierPixels.isEmpty {
+            throw CLIError("no usable photos in \(extraData.joined(separator: ", "))")
+        }
+        if !outlierPixels.isEmpty {
+            photoCounts[LabelledFolders.outlierFolder] = outlierPixels.count / LabelledImages.size
         }
 
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
@@ -237,22 +247,21 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The labelled photos of --extra-data and the outlier images of --outliers and of their `other` folders.
-    private func loadPhotos() throws -> (extra: LabelledImages, outliers: [Float]) {
-        var extra = LabelledImages(pixels: [], labels: []), outliers: [Float] = []
-        func skipped(_ errors: [IntakeError]) {
-            for e in errors { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
-        }
+    /// The labelled photo files of --extra-data, and the outlier images of --outliers and of their `other` folders.
+    private func listPhotos() throws -> (listing: LabelledFolders.Listing, outliers: [Float]) {
+        var all = LabelledFolders.Listing(), outliers: [Float] = []
         for dir in extraData {
-            let loaded: LabelledFolders.Loaded
-            do { loaded = try LabelledFolders.load(dir) } catch { throw CLIError("\(error)") }
-            skipped(loaded.skipped)
-            print("extra data: \(loaded.images.count) photos from \(dir) (\(loaded.skipped.count) skipped)")
-            if loaded.outlierCount > 0 {
-                print("outliers: \(loaded.outlierCount) images from \(dir)/\(LabelledFolders.outlierFolder)")
+            let listing: LabelledFolders.Listing
+            do { listing = try LabelledFolders.list(dir) } catch { throw CLIError("\(error)") }
+            print("extra data: \(listing.files.count) photos in \(dir)")
+            all.files += listing.files
+            all.labels += listing.labels
+            let other = LabelledFolders.images(listing.outlierFiles)
+            skipped(other.skipped)
+            if !other.kept.isEmpty {
+                print("outliers: \(other.kept.count) images from \(dir)/\(LabelledFolders.outlierFolder)")
             }
-            extra = extra + loaded.images
-            outliers += loaded.outliers
+            outliers += other.pixels
         }
         for dir in self.outliers {
             let loaded = try reported { try LabelledFolders.images(under: dir) }
@@ -260,9 +269,10 @@ struct TrainCommand: ParsableCommand {
             print("outliers: \(loaded.pixels.count / LabelledImages.size) images from \(dir)")
             outliers += loaded.pixels
         }
-        if !extraData.isEmpty && extra.count == 0 && outliers.isEmpty {
-            throw CLIError("no usable photos in \(extraData.joined(separator: ", "))")
-        }
-        return (extra, outliers)
+        return (all, outliers)
+    }
+
+    private func skipped(_ errors: [IntakeError]) {
+        for e in errors { FileHandle.standardError.write(Data("skipped \(e.description)\n".utf8)) }
     }
 }

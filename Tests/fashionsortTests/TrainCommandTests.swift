@@ -5,7 +5,7 @@ import Testing
 /// `fashionsort train` on a few hundred Fashion-MNIST images (Debian's
 /// dataset-fashion-mnist, which the test command installs) and sample photos.
 @Suite struct TrainCommandTests {
-    @Test func fineTuneContinuesTheHistoryAndEvensOutPhotoClasses() throws {
+    @Test func fineTuneContinuesTheHistoryAndEvensOutVariedPhotoClasses() throws {
         let dir = temporaryDirectory("train")
         try copySamples(["bag-18-rgb.png", "bag-34-gray.png"], into: "\(dir)/photos/bag")
         try copySamples(["trouser-5-gray.jpg"], into: "\(dir)/photos/trouser")
@@ -16,10 +16,11 @@ import Testing
         let tuned = try fashionsort(
             [
                 "train", "--from", "\(dir)/a.safetensors", "--epochs", "2", "--extra-data", "\(dir)/photos",
-                "--extra-balance", "1", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report",
+                "--extra-balance", "1", "--photo-variety", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report",
             ] + small)
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(tuned.stdout.contains("extra photos per class evened out: trouser 1×2, bag 2×1"))
+        #expect(tuned.stdout.contains("each copy after the first a variation"))
 
         // The fine-tune's two epochs follow the first run's one, in the CSV and the report.
         let history = csvRows(try String(contentsOfFile: "\(dir)/b-history.csv", encoding: .utf8))

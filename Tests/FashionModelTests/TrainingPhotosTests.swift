@@ -1,0 +1,52 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import FashionModel
+
+@Suite struct TrainingPhotosTests {
+    /// Four coats and one sneaker under `root`, and a file that is no image.
+    private func photos(_ name: String) -> (files: [String], labels: [Int]) {
+        let root = temporaryDirectory(name)
+        var files: [String] = [], labels: [Int] = []
+        for i in 0..<5 {
+            files.append("\(root)/\(i).png"); labels.append(i < 4 ? 4 : 7)
+            write(samplePNG(i), to: files.last!)
+        }
+        files.append("\(root)/broken.png"); labels.append(4)
+        write(Array("oops".utf8), to: files.last!)
+        return (files, labels)
+    }
+
+    private func copies(_ set: LabelledImages, label: Int) -> [[Float]] {
+        set.labels.indices.filter { set.labels[$0] == label }.map {
+            Array(set.pixels[$0 * LabelledImages.size..<($0 + 1) * LabelledImages.size])
+        }
+    }
+
+    @Test func copiesEvenOutTheClassesAndReachTheShare() {
+        let (files, labels) = photos("training-photos")
+        // Listed: 5 coats, 1 sneaker → sneaker ×5; 10 copies a round, 2 rounds make up half of 20 + 20.
+        let set = TrainingPhotos(
+            files: files, labels: labels, balance: 1, share: 0.5, baseCount: 20, variety: nil, seed: 1)
+        #expect(set.perClass.map(\.repeats) == [1, 5] && set.rounds == 2)
+        #expect(set.skipped.map(\.kind) == ["unknown-format"] && set.photosPerClass == [4: 4, 7: 1])
+        let sneakers = copies(set.images, label: 7)
+        #expect(sneakers.count == 10 && Set(sneakers).count == 1)
+        #expect(copies(set.images, label: 4).count == 8)
+    }
+
+    @Test func withVarietyEveryCopyAfterTheFirstIsAnotherShot() {
+        let (files, labels) = photos("training-photos-variety")
+        let varied = TrainingPhotos(
+            files: files, labels: labels, balance: 1, share: 0.5, baseCount: 20, variety: PhotoVariety(), seed: 1)
+        let plain = TrainingPhotos(
+            files: files, labels: labels, balance: 1, share: 0.5, baseCount: 20, variety: nil, seed: 1)
+        let sneakers = copies(varied.images, label: 7)
+        #expect(sneakers.count == 10 && Set(sneakers).count == 10)
+        #expect(sneakers[0] == copies(plain.images, label: 7)[0])
+        // The same seed draws the same variations.
+        let again = TrainingPhotos(
+            files: files, labels: labels, balance: 1, share: 0.5, baseCount: 20, variety: PhotoVariety(), seed: 1)
+        #expect(again.images.pixels == varied.images.pixels)
+    }
+}
