@@ -53,7 +53,8 @@ public enum LabelledFolders {
             images: LabelledImages(pixels: photos.pixels, labels: photos.kept.map { listing.labels[$0] }),
             files: photos.kept.map { listing.files[$0] }, skipped: photos.skipped, classes: [])
         // The daemon creates all ten folders: an empty one says nothing about its class.
-        loaded.classes = FashionClass.allCases.filter { Set(loaded.images.labels).contains($0.rawValue) }
+        let labels = Set(loaded.images.labels)
+        loaded.classes = FashionClass.allCases.filter { labels.contains($0.rawValue) }
         let other = images(listing.outlierFiles, conversion: conversion)
         loaded.outliers = other.pixels
         loaded.outlierFiles = other.kept.map { listing.outlierFiles[$0] }
@@ -76,8 +77,16 @@ public enum LabelledFolders {
     public static func images(
         _ files: [String], conversion: Conversion = .paper
     ) -> (pixels: [Float], kept: [Int], skipped: [IntakeError]) {
+        images(files) { conversion.apply($1) }
+    }
+
+    /// The files decoded and turned into model inputs by `convert` (given each file's index and image), the
+    /// indices of those decoded, and the errors of those that were not.
+    public static func images(
+        _ files: [String], convert: @escaping @Sendable (Int, Image) -> [Float]
+    ) -> (pixels: [Float], kept: [Int], skipped: [IntakeError]) {
         var pixels: [Float] = [], kept: [Int] = [], skipped: [IntakeError] = []
-        for (i, photo) in PhotoLoader.prepare(files, conversion: conversion).enumerated() {
+        for (i, photo) in PhotoLoader.prepare(files, convert: convert).enumerated() {
             switch photo.pixels {
             case .success(let p): pixels += p; kept.append(i)
             case .failure(let e): skipped.append(e)

@@ -51,13 +51,13 @@ public struct TrainingPhotos: Sendable {
         seed: UInt64
     ) {
         precondition(!files.isEmpty && files.count == labels.count)
-        images = LabelledImages(pixels: [], labels: [])
-        perClass = LabelledImages.classRepeats(labels, power: balance)
+        let perClass = LabelledImages.classRepeats(labels, power: balance)
         let repeats = Dictionary(uniqueKeysWithValues: perClass.map { ($0.label, $0.repeats) })
-        rounds = DatasetMix.rounds(
+        let rounds = DatasetMix.rounds(
             base: baseCount, extra: perClass.reduce(0) { $0 + $1.count * $1.repeats }, share: share)
+        (self.perClass, self.rounds) = (perClass, rounds)
         let copies = labels.map { repeats[$0]! * rounds }
-        let prepared = PhotoLoader.prepare(files) { i, image in
+        let converted = LabelledFolders.images(files) { i, image in
             let plain = FashionConversion.convert(image)
             guard let variety else { return (0..<copies[i]).flatMap { _ in plain } }
             var rng = RNG(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
@@ -66,14 +66,9 @@ public struct TrainingPhotos: Sendable {
             for _ in 1..<copies[i] { out += FashionConversion.convert(variety.draw(&rng).apply(image)) }
             return out
         }
-        for (i, photo) in prepared.enumerated() {
-            switch photo.pixels {
-            case .success(let p):
-                images.pixels += p
-                images.labels += [Int](repeating: labels[i], count: copies[i])
-                photosPerClass[labels[i], default: 0] += 1
-            case .failure(let e): skipped.append(e)
-            }
-        }
+        images = LabelledImages(
+            pixels: converted.pixels, labels: converted.kept.flatMap { [Int](repeating: labels[$0], count: copies[$0]) })
+        skipped = converted.skipped
+        for i in converted.kept { photosPerClass[labels[i], default: 0] += 1 }
     }
 }
