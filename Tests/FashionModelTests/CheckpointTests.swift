@@ -10,7 +10,7 @@ import Testing
         return (0..<4 * 784).map { _ in rng.uniform() }
     }
 
-    @Test(arguments: [Architecture.seed, Architecture.slim, Architecture.slim.withOtherOutput()])
+    @Test(arguments: [Architecture.seed, Architecture.slim, Architecture.slim512, Architecture.slim.withOtherOutput()])
     func roundTripKeepsOutputs(arch: Architecture) throws {
         let dir = temporaryDirectory()
         let model = Model(architecture: arch, seed: 3)
