@@ -42,25 +42,22 @@ public struct Architecture: Codable, Sendable, Equatable {
 
     /// The default: wide without the costly second 28×28 convolution (24 MFLOP
     /// per image), so two cores train it in under 30 minutes (docs/MODEL.md).
-    public static let slim = Architecture(
-        name: "slim",
-        steps: [
-            .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool,
-            .conv(filters: 64, padding: 1), .batchNorm, .relu,
-            .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
-            .flatten, .dense(units: 256), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
-        ])
+    public static let slim = slimFamily(name: "slim", denseUnits: 256)
 
     /// slim with twice the dense units: room to fit Fashion-MNIST and photos at once for about 7% more
     /// multiply-adds (docs/MODEL.md).
-    public static let slim512 = Architecture(
-        name: "slim512",
-        steps: [
-            .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool,
-            .conv(filters: 64, padding: 1), .batchNorm, .relu,
-            .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
-            .flatten, .dense(units: 512), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
-        ])
+    public static let slim512 = slimFamily(name: "slim512", denseUnits: 512)
+
+    private static func slimFamily(name: String, denseUnits: Int) -> Architecture {
+        Architecture(
+            name: name,
+            steps: [
+                .conv(filters: 32, padding: 1), .batchNorm, .relu, .maxPool,
+                .conv(filters: 64, padding: 1), .batchNorm, .relu,
+                .conv(filters: 64, padding: 1), .batchNorm, .relu, .maxPool, .dropout(0.3),
+                .flatten, .dense(units: denseUnits), .batchNorm, .relu, .dropout(0.4), .dense(units: 10),
+            ])
+    }
 
     public static let all = [slim, slim512, wide, seed]
     public static func named(_ name: String) -> Architecture? { all.first { $0.name == name } }
