@@ -67,7 +67,8 @@ public struct TrainingPhotos: Sendable {
             return out
         }
         images = LabelledImages(
-            pixels: converted.pixels, labels: converted.kept.flatMap { [Int](repeating: labels[$0], count: copies[$0]) })
+            pixels: converted.pixels,
+            labels: converted.kept.flatMap { [Int](repeating: labels[$0], count: copies[$0]) })
         skipped = converted.skipped
         for i in converted.kept { photosPerClass[labels[i], default: 0] += 1 }
     }
