@@ -29,6 +29,16 @@ public struct PhotoVariety: Sendable, Equatable {
         v.gamma = exp((2 * rng.uniform() - 1) * gamma)
         return v
     }
+
+    /// `count` model inputs [count, 28·28] of `image`, the `index`th photo of a set: the photo as it is, then
+    /// `count - 1` variations of it, the same for the same `seed` however the set is loaded.
+    public func copies(of image: Image, index: Int, count: Int, seed: UInt64) -> [Float] {
+        var rng = RNG(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        var out = FashionConversion.convert(image)
+        out.reserveCapacity(count * LabelledImages.size)
+        for _ in 1..<max(1, count) { out += FashionConversion.convert(draw(&rng).apply(image)) }
+        return out
+    }
 }
 
 /// The labelled photos mixed into training. Each photo is copied to even out the classes (`balance`, as
@@ -58,13 +68,11 @@ public struct TrainingPhotos: Sendable {
         (self.perClass, self.rounds) = (perClass, rounds)
         let copies = labels.map { repeats[$0]! * rounds }
         let converted = LabelledFolders.images(files) { i, image in
-            let plain = FashionConversion.convert(image)
-            guard let variety else { return (0..<copies[i]).flatMap { _ in plain } }
-            var rng = RNG(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
-            var out = plain
-            out.reserveCapacity(copies[i] * LabelledImages.size)
-            for _ in 1..<copies[i] { out += FashionConversion.convert(variety.draw(&rng).apply(image)) }
-            return out
+            guard let variety else {
+                let plain = FashionConversion.convert(image)
+                return (0..<copies[i]).flatMap { _ in plain }
+            }
+            return variety.copies(of: image, index: i, count: copies[i], seed: seed)
         }
         images = LabelledImages(
             pixels: converted.pixels,

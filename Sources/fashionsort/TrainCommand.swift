@@ -60,6 +60,13 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "Each outlier image also takes part as N random variations of it (crop, rotation, aspect, light), "
+                + "so the model learns the kind of thing, not the picture; 0 keeps them as found.",
+            valueName: "N"))
+    var outlierVariations = 0
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Energy loss margins IN,OUT: in-class energies pushed below IN, outliers' above OUT.",
             valueName: "in,out"))
     var energyMargins = "-12,-4"
@@ -96,6 +103,7 @@ struct TrainCommand: ParsableCommand {
         guard outliersPerImage > 0, outlierWeight >= 0 else {
             throw ValidationError("--outliers-per-image must be positive and --outlier-weight not negative")
         }
+        guard outlierVariations >= 0 else { throw ValidationError("--outlier-variations must not be negative") }
     }
 
     private var margins: (in: Float, out: Float)? {
@@ -133,7 +141,8 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("no usable photos in \(extraData.joined(separator: ", "))")
         }
         if !outlierPixels.isEmpty {
-            photoCounts[LabelledFolders.outlierFolder] = outlierPixels.count / LabelledImages.size
+            let images = outlierPixels.count / LabelledImages.size
+            photoCounts[LabelledFolders.outlierFolder] = images / (1 + outlierVariations)
         }
 
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
@@ -250,26 +259,36 @@ struct TrainCommand: ParsableCommand {
     /// The labelled photo files of --extra-data, and the outlier images of --outliers and of their `other` folders.
     private func listPhotos() throws -> (listing: LabelledFolders.Listing, outliers: [Float]) {
         var all = LabelledFolders.Listing(), outliers: [Float] = []
+        // Variations are drawn once, here, so the pool costs memory, not time in every batch.
+        let variety = outlierVariations > 0 ? PhotoVariety() : nil
+        let (copies, seed) = (1 + outlierVariations, self.seed &+ 0x07_71E5)
+        let convert: @Sendable (Int, Image) -> [Float] = { i, image in
+            guard let variety else { return FashionConversion.convert(image) }
+            return variety.copies(of: image, index: i, count: copies, seed: seed)
+        }
         for dir in extraData {
             let listing: LabelledFolders.Listing
             do { listing = try LabelledFolders.list(dir) } catch { throw CLIError("\(error)") }
             print("extra data: \(listing.files.count) photos in \(dir)")
             all.files += listing.files
             all.labels += listing.labels
-            let other = LabelledFolders.images(listing.outlierFiles)
+            let other = LabelledFolders.images(listing.outlierFiles, convert: convert)
             skipped(other.skipped)
-            if !other.kept.isEmpty {
-                print("outliers: \(other.kept.count) images from \(dir)/\(LabelledFolders.outlierFolder)")
-            }
+            if !other.kept.isEmpty { outliersLoaded(other.kept.count, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
             outliers += other.pixels
         }
         for dir in self.outliers {
-            let loaded = try reported { try LabelledFolders.images(under: dir) }
+            let loaded = try reported { try LabelledFolders.images(under: dir, convert: convert) }
             skipped(loaded.skipped)
-            print("outliers: \(loaded.pixels.count / LabelledImages.size) images from \(dir)")
+            outliersLoaded(loaded.files.count, from: dir)
             outliers += loaded.pixels
         }
         return (all, outliers)
+    }
+
+    private func outliersLoaded(_ count: Int, from dir: String) {
+        let varied = outlierVariations > 0 ? ", each also as \(outlierVariations) variations" : ""
+        print("outliers: \(count) images from \(dir)\(varied)")
     }
 
     private func skipped(_ errors: [IntakeError]) {

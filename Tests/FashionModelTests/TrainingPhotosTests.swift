@@ -1,4 +1,5 @@
 import Foundation
+import ImageIntake
 import TestSupport
 import Testing
 @testable import FashionModel
@@ -48,5 +49,18 @@ import Testing
         let again = TrainingPhotos(
             files: files, labels: labels, balance: 1, share: 0.5, baseCount: 20, variety: PhotoVariety(), seed: 1)
         #expect(again.images.pixels == varied.images.pixels)
+    }
+
+    /// What `train --outlier-variations` draws: the image itself first, then variations fixed by seed and index.
+    @Test func copiesOfOneImageStartWithItAndDependOnSeedAndIndex() throws {
+        let image = try ImageDecoder.decode(samplePNG(3), file: "3.png")
+        let variety = PhotoVariety()
+        let four = variety.copies(of: image, index: 2, count: 4, seed: 7)
+        let rows = (0..<4).map { Array(four[$0 * LabelledImages.size..<($0 + 1) * LabelledImages.size]) }
+        #expect(rows.count == 4 && Set(rows).count == 4)
+        #expect(rows[0] == FashionConversion.convert(image))
+        #expect(variety.copies(of: image, index: 2, count: 4, seed: 7) == four)
+        #expect(variety.copies(of: image, index: 3, count: 4, seed: 7) != four)
+        #expect(variety.copies(of: image, index: 2, count: 1, seed: 7) == rows[0])
     }
 }

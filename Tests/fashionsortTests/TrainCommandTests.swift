@@ -73,9 +73,11 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("with an eleventh output") && first.stdout.contains("241675 parameters"))
         let tuned = try fashionsort(
-            ["train", "--from", "\(dir)/a.safetensors", "-o", "\(dir)/b.safetensors"] + small + photos)
+            ["train", "--from", "\(dir)/a.safetensors", "--outlier-variations", "2", "-o", "\(dir)/b.safetensors"]
+                + small + photos)
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(tuned.stdout.contains("outlier loss other-output") && !tuned.stdout.contains("eleventh"))
+        #expect(tuned.stdout.contains("outliers: 2 images from \(dir)/photos/other, each also as 2 variations"))
         let refused = try fashionsort(
             ["train", "--from", "\(dir)/a.safetensors", "--outlier-loss", "exposure", "-o", "\(dir)/c.safetensors"]
                 + small + photos)
