@@ -67,17 +67,9 @@ public enum LabelledFolders {
     public static func images(
         under root: String, conversion: Conversion = .paper
     ) throws -> (pixels: [Float], files: [String], skipped: [IntakeError]) {
-        try images(under: root) { conversion.apply($1) }
-    }
-
-    /// Every decodable image under `root` turned into model inputs by `convert` (as `images(_:convert:)`),
-    /// their files, and the files that were not.
-    public static func images(
-        under root: String, convert: @escaping @Sendable (Int, Image) -> [Float]
-    ) throws -> (pixels: [Float], files: [String], skipped: [IntakeError]) {
         var files: [String] = []
         try FileWalker.forEachFile(under: root) { files.append($0) }
-        let converted = images(files, convert: convert)
+        let converted = images(files, conversion: conversion)
         return (converted.pixels, converted.kept.map { files[$0] }, converted.skipped)
     }
 

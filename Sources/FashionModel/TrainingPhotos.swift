@@ -41,6 +41,32 @@ public struct PhotoVariety: Sendable, Equatable {
     }
 }
 
+/// The outlier images trained on as "none of these" (`train --outliers`), each also as `variations` random
+/// variations of it, drawn once at load so the pool costs memory, not time in every batch. Images are numbered
+/// across everything added, so a folder added twice adds other variations of its images, not the same again.
+public struct OutlierPool: Sendable {
+    /// Every image and variation [M, 28·28].
+    public private(set) var pixels: [Float] = []
+    private var numbered = 0
+    private let variety = PhotoVariety()
+    private let variations: Int, seed: UInt64
+
+    public init(variations: Int, seed: UInt64) { (self.variations, self.seed) = (variations, seed) }
+
+    /// Adds the decodable images of `files`: how many, and the errors of the others.
+    public mutating func add(_ files: [String]) -> (added: Int, skipped: [IntakeError]) {
+        let (variety, first, copies, seed) = (variety, numbered, 1 + variations, seed)
+        let converted = LabelledFolders.images(files) { i, image in
+            copies == 1
+                ? FashionConversion.convert(image)
+                : variety.copies(of: image, index: first + i, count: copies, seed: seed)
+        }
+        numbered += files.count
+        pixels += converted.pixels
+        return (converted.kept.count, converted.skipped)
+    }
+}
+
 /// The labelled photos mixed into training. Each photo is copied to even out the classes (`balance`, as
 /// `LabelledImages.classRepeats`) and to make up `share` of what is trained on; with a `variety`, each copy
 /// after the first is a fresh random variation of the photo instead of the same 784 values again.

@@ -258,32 +258,26 @@ struct TrainCommand: ParsableCommand {
 
     /// The labelled photo files of --extra-data, and the outlier images of --outliers and of their `other` folders.
     private func listPhotos() throws -> (listing: LabelledFolders.Listing, outliers: [Float]) {
-        var all = LabelledFolders.Listing(), outliers: [Float] = []
-        // Variations are drawn once, here, so the pool costs memory, not time in every batch.
-        let variety = outlierVariations > 0 ? PhotoVariety() : nil
-        let (copies, seed) = (1 + outlierVariations, self.seed &+ 0x07_71E5)
-        let convert: @Sendable (Int, Image) -> [Float] = { i, image in
-            guard let variety else { return FashionConversion.convert(image) }
-            return variety.copies(of: image, index: i, count: copies, seed: seed)
-        }
+        var all = LabelledFolders.Listing()
+        var pool = OutlierPool(variations: outlierVariations, seed: seed &+ 0x07_71E5)
         for dir in extraData {
             let listing: LabelledFolders.Listing
             do { listing = try LabelledFolders.list(dir) } catch { throw CLIError("\(error)") }
             print("extra data: \(listing.files.count) photos in \(dir)")
             all.files += listing.files
             all.labels += listing.labels
-            let other = LabelledFolders.images(listing.outlierFiles, convert: convert)
+            let other = pool.add(listing.outlierFiles)
             skipped(other.skipped)
-            if !other.kept.isEmpty { outliersLoaded(other.kept.count, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
-            outliers += other.pixels
+            if other.added > 0 { outliersLoaded(other.added, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
         }
-        for dir in self.outliers {
-            let loaded = try reported { try LabelledFolders.images(under: dir, convert: convert) }
+        for dir in outliers {
+            var files: [String] = []
+            try reported { try FileWalker.forEachFile(under: dir) { files.append($0) } }
+            let loaded = pool.add(files)
             skipped(loaded.skipped)
-            outliersLoaded(loaded.files.count, from: dir)
-            outliers += loaded.pixels
+            outliersLoaded(loaded.added, from: dir)
         }
-        return (all, outliers)
+        return (all, pool.pixels)
     }
 
     private func outliersLoaded(_ count: Int, from dir: String) {

@@ -63,4 +63,22 @@ import Testing
         #expect(variety.copies(of: image, index: 3, count: 4, seed: 7) != four)
         #expect(variety.copies(of: image, index: 2, count: 1, seed: 7) == rows[0])
     }
+
+    /// `train --outliers` with a folder listed twice: the second listing adds new variations, not the same again.
+    @Test func anOutlierFolderAddedTwiceAddsOtherVariations() {
+        let (files, _) = photos("outlier-pool")
+        var pool = OutlierPool(variations: 2, seed: 5)
+        let first = pool.add(files)
+        #expect(first.added == 5 && first.skipped.map(\.kind) == ["unknown-format"])
+        #expect(pool.add(files).added == 5)
+        let size = LabelledImages.size, rows = pool.pixels.count / size
+        #expect(rows == 2 * 5 * 3)
+        let row = { (r: Int) in Array(pool.pixels[r * size..<(r + 1) * size]) }
+        // Image 0 of each listing: itself, then two variations.
+        #expect(row(0) == row(15))
+        #expect(row(1) != row(16) && row(2) != row(17))
+        var plain = OutlierPool(variations: 0, seed: 5)
+        #expect(plain.add(files).added == 5 && plain.pixels.count == 5 * size)
+        #expect(Array(plain.pixels[0..<size]) == row(0))
+    }
 }
