@@ -67,7 +67,7 @@ public struct PhotoEvaluation: Sendable {
     public func shares(at point: OperatingPoint) -> Shares {
         func count(_ group: [Photo]) -> [OperatingPoint.Disposition: Double] {
             var c: [OperatingPoint.Disposition: Double] = [:]
-            for p in group { c[point.disposition(p.prediction.best.confidence), default: 0] += 1 }
+            for p in group { c[point.disposition(p.prediction), default: 0] += 1 }
             return c.mapValues { $0 / Double(max(1, group.count)) }
         }
         let right = photos.filter { $0.prediction.best.label == $0.label }

@@ -5,10 +5,13 @@ import NeuralNet
 /// Classes ranked by probability for one image.
 public struct Prediction: Sendable {
     public var ranked: [(label: FashionClass, confidence: Float)]
+    /// The eleventh output's share, "none of these": what the ten classes leave of 1 (about 0 without one).
+    public var noneOfThese: Float
 
     public init(probabilities row: ArraySlice<Float>) {
         ranked = row.enumerated().map { (FashionClass(rawValue: $0.offset)!, $0.element) }
             .sorted { $0.confidence > $1.confidence }
+        noneOfThese = max(0, 1 - row.reduce(0, +))
     }
 
     /// One prediction per row of probabilities [N, 10].

@@ -14,7 +14,7 @@ import Synchronization
 public final class Pipeline: Service {
     public struct Options: Sendable {
         /// Thresholds a person set, outranking the model's stored operating point (nil keeps it).
-        public var reviewThreshold: Float? = nil, otherThreshold: Float? = nil
+        public var reviewThreshold: Float? = nil, otherThreshold: Float? = nil, noneOfTheseThreshold: Float? = nil
         /// Files per forward pass at most.
         public var batch = 256
         /// An unfinished-looking file is left in the inbox until it has been quiet this long (seconds).
@@ -154,7 +154,8 @@ public final class Pipeline: Service {
         }
         // Once a batch: the stored operating point is decoded from the checkpoint's metadata, and the
         // duplicate look-ups share one read of the index.
-        let decision = m.decision.overriding(other: o.otherThreshold, review: o.reviewThreshold), id = m.id
+        let decision = m.decision.overriding(
+            other: o.otherThreshold, review: o.reviewThreshold, noneOfThese: o.noneOfTheseThreshold), id = m.id
         let kept = zip(claims, zip(photos, predictions)).enumerated().filter { !skipped.contains($0.offset) }
             .map(\.element)
         var firsts = index.firstFiles(kept.filter(\.1.0.isDecoded).map { ($0.1.0.sha256, $0.0.original) })[...]
@@ -171,7 +172,7 @@ public final class Pipeline: Service {
         switch photo.pixels {
         case .success:
             let p = result.prediction!
-            let status = ResultRecord.Status(decision.disposition(p.best.confidence))
+            let status = ResultRecord.Status(decision.disposition(p))
             let folder =
                 switch status {
                 case .review: "\(layout.review)/\(p.best.label.slug)"

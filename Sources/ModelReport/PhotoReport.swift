@@ -20,7 +20,7 @@ struct PhotoReport {
         out.append(heldBack(photos))
         let point = model.decision
         let right = photos.photos.filter { $0.prediction.best.label == $0.label }
-        func held(_ p: PhotoEvaluation.Photo) -> Bool { point.disposition(p.prediction.best.confidence) != .classified }
+        func held(_ p: PhotoEvaluation.Photo) -> Bool { point.disposition(p.prediction) != .classified }
         let grids: [(String, String, [PhotoEvaluation.Photo], String)] = [
             ("photos-right", "Photos given the right class", Self.spread(right), "a few from each folder"),
             ("photos-wrong", "Photos given a wrong class", Self.spread(photos.wrong), "a few from each folder"),
@@ -112,7 +112,7 @@ struct PhotoReport {
             model.operatingPoint.map { "chosen on \($0.chosenOn.joined(separator: ", "))" }
             ?? "none stored: the daemon's default review threshold"
         var thresholds = Array(stride(from: Float(0.3), through: 0.96, by: 0.05))
-        thresholds += [point.other, point.review]
+        thresholds += point.noneOfThese == nil ? [point.other, point.review] : [point.review]
         thresholds = Array(Set(thresholds)).sorted()
         let header = Markup.element(
             "tr",
@@ -120,19 +120,17 @@ struct PhotoReport {
                 .element("th", [Markup($0)])
             })
         let rows = thresholds.map { t -> Markup in
-            let r = h.row(t)
-            let name = t == point.review ? " (review)" : t == point.other ? " (other)" : ""
+            let r = h.row(t, noneOfThese: point.noneOfThese)
+            let other = point.noneOfThese == nil && t == point.other
+            let name = t == point.review ? " (review)" : other ? " (other)" : ""
             return .element(
-                "tr", t == point.review || t == point.other ? ["class": "total"] : [:],
+                "tr", t == point.review || other ? ["class": "total"] : [:],
                 [Markup(String(format: "%.3f", t) + name), pct(r.correct), pct(r.wrong), pct(r.outliers)].map {
                     .element("td", [$0])
                 })
         }
         var summary: [Markup] = [
-            Markup(
-                String(
-                    format: "Operating point (%@): other/ below %.3f, review/ below %.3f. ", stored, point.other,
-                    point.review)),
+            Markup("Operating point (\(stored)): \(point.summary). "),
             "Correct answers held back: ", .element("b", [pct(PhotoEvaluation.Shares.held(shares.correct))]),
             "; wrong answers held back: ", pct(PhotoEvaluation.Shares.held(shares.wrong)), ".",
         ]
@@ -150,7 +148,13 @@ struct PhotoReport {
                 .element("p", summary),
                 .element(
                     "p", ["class": "note"],
-                    ["Each threshold holds back the photos whose top confidence is below it; bold rows are in use."]),
+                    [
+                        Markup(
+                            "Each threshold holds back the photos whose top confidence is below it"
+                                + (point.noneOfThese.map {
+                                    String(format: ", and other/ those whose none-of-these share is %.3f or more", $0)
+                                } ?? "") + "; bold rows are in use.")
+                    ]),
                 .element("table", [header] + rows),
             ])
     }
@@ -160,7 +164,7 @@ struct PhotoReport {
         let folder = p.label?.slug ?? "outlier"
         let caption =
             "\(folder) / \(best.label.name) (\(String(format: "%.2f", best.confidence))) → "
-            + point.disposition(best.confidence).rawValue
+            + point.disposition(p.prediction).rawValue
         let name = (p.file as NSString).lastPathComponent
         return .element(
             "figure",

@@ -24,7 +24,12 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --photos: photos of things in no class.", valueName: "dir")) var outliers: String?
     @Option(help: "Share of correct answers the review threshold may hold back (review and other together).")
     var holdBack = 0.08
-    @Option(help: "Share of correct answers the other threshold may send to other/.") var otherShare = 0.02
+    @Option(
+        help: ArgumentHelp(
+            "Share of correct answers the other threshold may send to other/ (default: 0.06 for a model with an"
+                + " eleventh output, which sends by its \"none of these\" share, else 0.02).",
+            valueName: "share"))
+    var otherShare: Double?
     @OptionGroup var data: DataOption
 
     func validate() throws {
@@ -34,7 +39,7 @@ struct CalibrateCommand: ParsableCommand {
         guard validationSplit > 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must be in (0, 1)")
         }
-        guard (0..<1).contains(holdBack), (0...holdBack).contains(otherShare) else {
+        guard (0..<1).contains(holdBack), (0...holdBack).contains(otherShare ?? 0) else {
             throw ValidationError("need 0 ≤ --other-share ≤ --hold-back < 1")
         }
         if outliers != nil && photos == nil { throw ValidationError("--outliers needs --photos") }
@@ -82,24 +87,27 @@ struct CalibrateCommand: ParsableCommand {
         let e = try PhotoEvaluation(m, photos: photos, outliers: outliers)
         let h = e.holdBack
         guard !h.correct.isEmpty else { throw CLIError("\(photos): no correctly classified photo to choose on") }
+        // An eleventh output sends to other/ by its own share, which tells outliers apart better than confidence.
+        let byNoneOfThese = m.architecture.hasOtherOutput
+        let point = h.choose(
+            reviewBudget: holdBack, otherBudget: otherShare ?? (byNoneOfThese ? 0.06 : 0.02),
+            byNoneOfThese: byNoneOfThese, chosenOn: [photos] + (outliers.map { [$0] } ?? []))
+        let along = point.noneOfThese.map { String(format: ", other/ from none of these %.3f", $0) } ?? ""
         print(
             "\(h.correct.count + h.wrong.count) photos (\(h.wrong.count) answered wrong), \(h.outliers.count) outliers:"
-                + " threshold → share held back of correct answers, wrong answers, outliers"
+                + " review threshold\(along) → share held back of correct answers, wrong answers, outliers"
                 + (h.outliers.isEmpty ? "" : String(format: " (AUROC %.3f)", h.auroc)))
         for t in stride(from: Float(0.3), through: 0.96, by: 0.05) {
-            let r = h.row(t)
+            let r = h.row(t, noneOfThese: point.noneOfThese)
             print(
                 String(format: "  %.2f  %5.1f%%  %5.1f%%  %5.1f%%", t, 100 * r.correct, 100 * r.wrong, 100 * r.outliers)
             )
         }
-        let point = h.choose(
-            reviewBudget: holdBack, otherBudget: otherShare, chosenOn: [photos] + (outliers.map { [$0] } ?? []))
         print(
             String(
-                format: "chose other/ below %.3f, review/ below %.3f: holds back %.1f%% of correct answers, "
-                    + "%.1f%% of wrong ones, %.1f%% of outliers (%.1f%% into other/)",
-                point.other, point.review, 100 * point.correctHeld, 100 * point.wrongHeld, 100 * point.outliersHeld,
-                100 * point.outliersInOther))
+                format: "chose %@: holds back %.1f%% of correct answers, %.1f%% of wrong ones, %.1f%% of outliers "
+                    + "(%.1f%% into other/)", point.summary, 100 * point.correctHeld, 100 * point.wrongHeld,
+                100 * point.outliersHeld, 100 * point.outliersInOther))
         return point
     }
 }

@@ -28,13 +28,18 @@ struct ClassifyCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp("Below this confidence: other, none of the classes (default: the model's).", valueName: "p"))
     var otherThreshold: Float?
+    @Option(
+        help: ArgumentHelp(
+            "From this \"none of these\" share (a model with an eleventh output): other (default: the model's).",
+            valueName: "p"))
+    var noneOfTheseThreshold: Float?
 
     static let someRejected: Int32 = 3
 
     func validate() throws {
         guard (2...10).contains(top) else { throw ValidationError("--top must be between 2 and 10") }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
-        for t in [reviewThreshold, otherThreshold].compactMap({ $0 }) where !(0...1).contains(t) {
+        for t in [reviewThreshold, otherThreshold, noneOfTheseThreshold].compactMap({ $0 }) where !(0...1).contains(t) {
             throw ValidationError("thresholds must be within 0…1")
         }
     }
@@ -47,7 +52,8 @@ struct ClassifyCommand: ParsableCommand {
         let sink = try OutputSink(path: output)
         let columns = ResultRecord.classifyColumns + ResultRecord.extraColumns(top: top)
         if !json { sink.write(CSV.line(columns)) }
-        let decision = m.decision.overriding(other: otherThreshold, review: reviewThreshold)
+        let decision = m.decision.overriding(
+            other: otherThreshold, review: reviewThreshold, noneOfThese: noneOfTheseThreshold)
         var byStatus: [ResultRecord.Status: Int] = [:]
         var pending: [String] = []
         func flush() {
@@ -59,7 +65,7 @@ struct ClassifyCommand: ParsableCommand {
                     prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
                 switch photo.pixels {
                 case .success:
-                    record.status = ResultRecord.Status(decision.disposition(result.prediction!.best.confidence))
+                    record.status = ResultRecord.Status(decision.disposition(result.prediction!))
                 case .failure(let error):
                     record.status = .rejected
                     record.error = error.reason

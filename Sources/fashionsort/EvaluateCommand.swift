@@ -82,10 +82,7 @@ extension EvaluateCommand {
             print(c.slug.rightPad(13) + e.evaluation.confusion[c.rawValue].map { String($0).leftPad(7) }.joined())
         }
         let stored = m.operatingPoint == nil ? "none stored, the daemon's default" : "stored in the model"
-        print(
-            String(
-                format: "\noperating point (%@): other/ below %.3f, review/ below %.3f", stored, point.other,
-                point.review))
+        print("\noperating point (\(stored)): \(point.summary)")
         print(
             String(
                 format:
@@ -99,6 +96,9 @@ extension EvaluateCommand {
                     e.outliers.count, 100 * PhotoEvaluation.Shares.held(shares.outliers),
                     100 * (shares.outliers[.other] ?? 0), 100 * (shares.outliers[.review] ?? 0), e.holdBack.auroc))
             func median(_ v: [Float]) -> Float { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
+            if m.architecture.hasOtherOutput {
+                print(String(format: "  by the none-of-these share alone: AUROC %.3f", e.holdBack.noneOfTheseAUROC))
+            }
             print(
                 String(
                     format: "  by energy: AUROC %.3f; median energy in-class %.2f, outliers %.2f", e.energyAUROC,
@@ -110,9 +110,9 @@ extension EvaluateCommand {
                 print(
                     "  \(p.file): \(p.label!.slug) called \(p.prediction.best.label.slug) "
                         + String(format: "%.3f", p.prediction.best.confidence)
-                        + " → \(point.disposition(p.prediction.best.confidence).rawValue)")
+                        + " → \(point.disposition(p.prediction).rawValue)")
             }
-            let missed = e.outliers.filter { point.disposition($0.prediction.best.confidence) == .classified }
+            let missed = e.outliers.filter { point.disposition($0.prediction) == .classified }
             if !e.outliers.isEmpty { print("\noutliers filed into a class folder") }
             for p in missed {
                 print(
@@ -129,6 +129,7 @@ struct FolderScore: Codable {
     var meanRecall: Double, accuracy: Double, photos: Int, conversion: String
     var folders: [String: Folder]
     var correctHeld: Double, wrongHeld: Double, otherThreshold: Float, reviewThreshold: Float
+    var noneOfTheseThreshold: Float?
     var outliers: Outliers?
 
     init(_ e: PhotoEvaluation, point: OperatingPoint, conversion: Conversion) {
@@ -141,7 +142,7 @@ struct FolderScore: Codable {
                 return (c.slug, Folder(photos: s.support, recall: s.recall, precision: s.precision))
             })
         correctHeld = PhotoEvaluation.Shares.held(shares.correct); wrongHeld = PhotoEvaluation.Shares.held(shares.wrong)
-        otherThreshold = point.other; reviewThreshold = point.review
+        otherThreshold = point.other; reviewThreshold = point.review; noneOfTheseThreshold = point.noneOfThese
         outliers =
             e.outliers.isEmpty
             ? nil

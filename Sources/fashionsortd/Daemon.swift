@@ -28,6 +28,8 @@ struct Daemon: AsyncParsableCommand {
     @Option(help: ArgumentHelp(DaemonSettings.model.argumentHelp, valueName: "file")) var model: String?
     @Option(help: ArgumentHelp(DaemonSettings.reviewThreshold.argumentHelp, valueName: "p")) var reviewThreshold: Float?
     @Option(help: ArgumentHelp(DaemonSettings.otherThreshold.argumentHelp, valueName: "p")) var otherThreshold: Float?
+    @Option(help: ArgumentHelp(DaemonSettings.noneOfTheseThreshold.argumentHelp, valueName: "p"))
+    var noneOfTheseThreshold: Float?
     @Option(help: ArgumentHelp(DaemonSettings.poll.argumentHelp, valueName: "seconds")) var poll: Double?
     @Flag(help: ArgumentHelp(DaemonSettings.recursive.argumentHelp)) var recursive = false
     @Option(help: ArgumentHelp(DaemonSettings.instance.argumentHelp, valueName: "name")) var instance: String?
@@ -63,6 +65,7 @@ struct Daemon: AsyncParsableCommand {
         flags[DaemonSettings.model.key] = model
         flags[DaemonSettings.reviewThreshold.key] = reviewThreshold.map { "\($0)" }
         flags[DaemonSettings.otherThreshold.key] = otherThreshold.map { "\($0)" }
+        flags[DaemonSettings.noneOfTheseThreshold.key] = noneOfTheseThreshold.map { "\($0)" }
         flags[DaemonSettings.poll.key] = poll.map { "\($0)" }
         flags[DaemonSettings.recursive.key] = recursive ? "true" : nil
         flags[DaemonSettings.instance.key] = instance
@@ -134,10 +137,13 @@ final class DaemonServices: Sendable {
         watcher = InboxWatcher(folder: inbox, options: Self.watcherOptions(s), logger: logger) {
             notifier.notify("READY=1\nSTATUS=watching \(inbox)\nMAINPID=\(getpid())")
             // The thresholds in effect: the model's stored operating point unless a setting outranks it.
-            let point = loaded.decision.overriding(other: s.otherThreshold, review: s.reviewThreshold)
-            logger.notice(
-                "ready",
-                metadata: ["model": "\(loaded.id)", "other-below": "\(point.other)", "review-below": "\(point.review)"])
+            let point = loaded.decision.overriding(
+                other: s.otherThreshold, review: s.reviewThreshold, noneOfThese: s.noneOfTheseThreshold)
+            var metadata: Logger.Metadata = [
+                "model": "\(loaded.id)", "other-below": "\(point.other)", "review-below": "\(point.review)",
+            ]
+            metadata["other-from-none-of-these"] = point.noneOfThese.map { .string("\($0)") }
+            logger.notice("ready", metadata: metadata)
         }
         pipeline = try Pipeline(
             layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
@@ -163,6 +169,7 @@ final class DaemonServices: Sendable {
         var o = Pipeline.Options()
         o.reviewThreshold = s.reviewThreshold
         o.otherThreshold = s.otherThreshold
+        o.noneOfTheseThreshold = s.noneOfTheseThreshold
         o.batch = s.batch
         o.limits.maxFileBytes = s.maxFileSize << 20
         o.settle = s.settle

@@ -8,6 +8,7 @@ struct DaemonSettings: Sendable, Equatable {
     var model: String?
     var reviewThreshold: Float?
     var otherThreshold: Float?
+    var noneOfTheseThreshold: Float?
     var poll: Double?
     var recursive = false
     var instance = DaemonSettings.hostName()
@@ -32,6 +33,9 @@ struct DaemonSettings: Sendable, Equatable {
         "review-threshold", "Below this confidence a photo goes to review/<class>/.")
     static let otherThreshold = Setting<Float>.share(
         "other-threshold", "Below this confidence a photo is taken for none of the classes: other/.")
+    static let noneOfTheseThreshold = Setting<Float>.share(
+        "none-of-these-threshold",
+        "From this \"none of these\" share (models with an eleventh output) a photo goes to other/ too.")
     static let poll = Setting<Double>.seconds(
         "poll", "Scan every SECONDS instead of using inotify (NFS, SMB).", default: "off: inotify", reload: .restart)
     static let recursive = Setting<Bool>.flag("recursive", "Also watch subfolders of the inbox, including new ones.")
@@ -59,7 +63,8 @@ struct DaemonSettings: Sendable, Equatable {
         [
             Field(root, \.root), Field(inbox, \.inbox), Field(model, \.model),
             Field(reviewThreshold, \.reviewThreshold),
-            Field(otherThreshold, \.otherThreshold), Field(poll, \.poll), Field(recursive, \.recursive),
+            Field(otherThreshold, \.otherThreshold), Field(noneOfTheseThreshold, \.noneOfTheseThreshold),
+            Field(poll, \.poll), Field(recursive, \.recursive),
             Field(instance, \.instance), Field(batch, \.batch), Field(rescanInterval, \.rescanInterval),
             Field(statusInterval, \.statusInterval), Field(settle, \.settle), Field(maxFileSize, \.maxFileSize),
         ]
@@ -80,6 +85,7 @@ struct DaemonSettings: Sendable, Equatable {
             (Self.root.key, root), (Self.inbox.key, inboxPath), (Self.model.key, modelPath),
             (Self.reviewThreshold.key, reviewThreshold.map { "\($0)" } ?? "model"),
             (Self.otherThreshold.key, otherThreshold.map { "\($0)" } ?? "model"),
+            (Self.noneOfTheseThreshold.key, noneOfTheseThreshold.map { "\($0)" } ?? "model"),
             (Self.poll.key, poll.map { "\($0)" } ?? "off"),
             (Self.recursive.key, "\(recursive)"), (Self.instance.key, instance), (Self.batch.key, "\(batch)"),
             (Self.rescanInterval.key, "\(rescanInterval)"), (Self.statusInterval.key, "\(statusInterval)"),

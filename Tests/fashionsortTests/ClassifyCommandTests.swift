@@ -56,7 +56,7 @@ import Testing
                 "bag-18-rgb.png", "coat-10-baseline.jpg", "shirt-7-baseline.jpg", "pullover-16-baseline.jpg",
                 "dress-32-gray.jpg", "sandal-8-cutout.png",
             ], into: photos)
-        let none = ["--review-threshold", "0", "--other-threshold", "0"]
+        let none = ["--review-threshold", "0", "--other-threshold", "0", "--none-of-these-threshold", "1"]
         let first = try fashionsort(["classify", photos, "--json"] + none)
         #expect(first.status == 0 && first.stderr.contains("6 classified, 0 review, 0 other, 0 rejected"))
         var confidence: [String: Double] = [:]

@@ -49,4 +49,29 @@ import Testing
         #expect(resultRows("\(root)/results").first?["status"] == "classified")
         #expect(filesUnder("\(root)/other").isEmpty)
     }
+
+    @Test func anEleventhOutputSendsByItsNoneOfTheseShare() throws {
+        let root = temporaryDirectory("other-none-of-these")
+        // The new output starts at logit 0: an untrained model gives it a share well above 0.01 for any photo.
+        let model = try Model(contentsOf: smallModel(in: root)).withOtherOutput()
+        model.operatingPoint = OperatingPoint(other: 0, review: 0, noneOfThese: 0.01)
+        try model.save(to: "\(root)/model.safetensors")
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", "\(root)/model.safetensors"])
+        defer { daemon.signal(SIGKILL) }
+        #expect(daemon.wait(for: "ready"))
+        #expect(daemon.log.contains("other-from-none-of-these=0.01"))
+        write(samplePNG(4), to: "\(root)/inbox/hat.png")
+        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count == 1 })
+        #expect(resultRows("\(root)/results").first?["status"] == "other")
+        // A setting outranks the stored share, as the other thresholds do.
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        let again = try DaemonProcess(
+            root: root, arguments: ["--model", "\(root)/model.safetensors", "--none-of-these-threshold", "1"])
+        defer { again.signal(SIGKILL) }
+        #expect(again.wait(for: "ready"))
+        write(samplePNG(5), to: "\(root)/inbox/shirt.png")
+        #expect(waitUntil(timeout: 20) { resultRows("\(root)/results").count == 2 })
+        #expect(resultRows("\(root)/results").filter { $0["status"] == "classified" }.count == 1)
+    }
 }
