@@ -15,10 +15,11 @@ import Testing
         #expect(try fashionsort(["status", "--instance", "a/b"]).status == 64)
     }
 
-    /// The real daemon (with the shipped model) takes one photo and stops; status tells what it did.
+    /// The real daemon (with the shipped model, nothing held back) takes one photo and stops; status tells what it did.
     @Test func showsWhatTheDaemonDid() throws {
         let root = temporaryDirectory("status")
-        let daemon = try DaemonProcess(root: root, instance: "st")
+        let everythingFiled = ["--review-threshold", "0", "--other-threshold", "0", "--none-of-these-threshold", "1"]
+        let daemon = try DaemonProcess(root: root, instance: "st", arguments: everythingFiled)
         #expect(daemon.wait(for: "ready"))
         try FileManager.default.copyItem(atPath: "\(samples)/bag-18-rgb.png", toPath: "\(root)/inbox/bag-18-rgb.png")
         #expect(waitUntil(timeout: 20) { FileManager.default.fileExists(atPath: "\(root)/out/bag/bag-18-rgb.png") })
