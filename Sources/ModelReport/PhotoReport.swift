@@ -139,7 +139,11 @@ struct PhotoReport {
                 Markup(" Outliers (\(e.outliers.count) photos of things in no class) held back: "),
                 .element("b", [pct(PhotoEvaluation.Shares.held(shares.outliers))]),
                 " (into other/: ", pct(shares.outliers[.other] ?? 0), "); AUROC ",
-                Markup(String(format: "%.3f", h.auroc)), ".",
+                Markup(
+                    String(format: "%.3f", h.auroc)
+                        + (model.architecture.hasOtherOutput
+                            ? String(format: " by confidence, %.3f by the none-of-these share", h.noneOfTheseAUROC)
+                            : "")), ".",
             ]
         }
         return TrainingReport.section(
