@@ -38,6 +38,7 @@ echo "== filed"
 for d in out review; do
   for c in "$state/$d"/*/; do n=$(ls "$c" | wc -l); [ "$n" -gt 0 ] && echo "  $d/$(basename "$c"): $n"; done
 done
+echo "  other (none of the classes): $(ls "$state/other" | wc -l) ($(grep ',other,' "$csv" | cut -d, -f2 | tr '\n' ' '))"
 echo "  rejected: $(ls "$state/rejected" | wc -l) ($(grep -c ',rejected,' "$csv") row: $(grep ',rejected,' "$csv" | cut -d, -f2,13))"
 echo "== accuracy on the samples (manifest.csv holds the expected classes)"
 awk -F, 'NR==FNR { if (FNR > 1) want[$1] = $3; next } FNR > 1 && ($2 in want) { n++; if ($6 == want[$2]) ok++ }
