@@ -166,8 +166,10 @@ struct PhotoReport {
     private func figure(_ p: PhotoEvaluation.Photo, point: OperatingPoint) throws -> Markup {
         let best = p.prediction.best
         let folder = p.label?.slug ?? "outlier"
+        let none =
+            model.architecture.hasOtherOutput ? String(format: ", none of these %.2f", p.prediction.noneOfThese) : ""
         let caption =
-            "\(folder) / \(best.label.name) (\(String(format: "%.2f", best.confidence))) → "
+            "\(folder) / \(best.label.name) (\(String(format: "%.2f", best.confidence))\(none)) → "
             + point.disposition(p.prediction).rawValue
         let name = (p.file as NSString).lastPathComponent
         return .element(
