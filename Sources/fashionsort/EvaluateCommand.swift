@@ -114,10 +114,12 @@ extension EvaluateCommand {
             }
             let missed = e.outliers.filter { point.disposition($0.prediction) == .classified }
             if !e.outliers.isEmpty { print("\noutliers filed into a class folder") }
+            let withShare = m.architecture.hasOtherOutput
             for p in missed {
                 print(
                     "  \(p.file): called \(p.prediction.best.label.slug) "
-                        + String(format: "%.3f", p.prediction.best.confidence))
+                        + String(format: "%.3f", p.prediction.best.confidence)
+                        + (withShare ? String(format: ", none of these %.3f", p.prediction.noneOfThese) : ""))
             }
         }
     }
