@@ -67,8 +67,7 @@ public enum LabelledFolders {
     public static func images(
         under root: String, conversion: Conversion = .paper
     ) throws -> (pixels: [Float], files: [String], skipped: [IntakeError]) {
-        var files: [String] = []
-        try FileWalker.forEachFile(under: root) { files.append($0) }
+        let files = try FileWalker.files(under: root)
         let converted = images(files, conversion: conversion)
         return (converted.pixels, converted.kept.map { files[$0] }, converted.skipped)
     }

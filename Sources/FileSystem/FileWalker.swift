@@ -27,6 +27,13 @@ public enum FileWalker {
         }
     }
 
+    /// The files `forEachFile` calls its body for, in its order.
+    public static func files(under path: String) throws -> [String] {
+        var files: [String] = []
+        try forEachFile(under: path) { files.append($0) }
+        return files
+    }
+
     /// Every entry's name as the bytes the filesystem holds (a name need not be UTF-8), `.` and `..` left out.
     public static func rawNames(in folder: String) -> [[UInt8]] {
         guard let dir = opendir(folder) else { return [] }

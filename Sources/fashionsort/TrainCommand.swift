@@ -271,9 +271,7 @@ struct TrainCommand: ParsableCommand {
             if other.added > 0 { outliersLoaded(other.added, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
         }
         for dir in outliers {
-            var files: [String] = []
-            try reported { try FileWalker.forEachFile(under: dir) { files.append($0) } }
-            let loaded = pool.add(files)
+            let loaded = pool.add(try reported { try FileWalker.files(under: dir) })
             skipped(loaded.skipped)
             outliersLoaded(loaded.added, from: dir)
         }
