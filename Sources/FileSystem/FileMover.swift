@@ -52,47 +52,6 @@ public enum FileMover {
         throw FileSystemError(path: source, reason: "no free name in \(folder)")
     }
 
-    /// Gives an entry whose name is not UTF-8 the text of `FileName.text` (or a free variant of it),
-    /// so every later step can name it; returns the new name, nil if it vanished or cannot be renamed.
-    /// The real name goes with the inode, in an extended attribute, for `restoreRealName` to give back.
-    public static func renameToText(in folder: String, raw: [UInt8]) -> String? {
-        let source = Array(folder.utf8) + [0x2F] + raw + [0]
-        _ = source.withUnsafeBufferPointer { s in
-            s.withMemoryRebound(to: CChar.self) { lsetxattr($0.baseAddress!, realNameAttribute, raw, raw.count, 0) }
-        }
-        for candidate in FileName.variants(of: FileName.text(raw)) {
-            let status = source.withUnsafeBufferPointer { s in
-                s.withMemoryRebound(to: CChar.self) {
-                    renameat2(AT_FDCWD, $0.baseAddress!, AT_FDCWD, "\(folder)/\(candidate)", 1)
-                }
-            }
-            if status == 0 { return candidate }
-            if errno != EEXIST { return nil }
-        }
-        return nil
-    }
-
-    /// Renames a file `renameToText` renamed back to its real name (or a free variant of it) in its folder;
-    /// the name it has when that name is taken or its filesystem keeps no extended attributes.
-    @discardableResult
-    public static func restoreRealName(_ path: String) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: FileName.maxBytes)
-        let n = lgetxattr(path, realNameAttribute, &buffer, buffer.count)
-        guard n > 0 else { return nil }
-        let folder = Array((path as NSString).deletingLastPathComponent.utf8) + [0x2F]
-        for name in FileName.variants(of: Array(buffer[..<n])) {
-            let target = (folder + name + [0]).map { CChar(bitPattern: $0) }
-            if renameat2(AT_FDCWD, path, AT_FDCWD, target, 1) == 0 {
-                _ = lremovexattr(target, realNameAttribute)
-                return name
-            }
-            if errno != EEXIST { return nil }
-        }
-        return nil
-    }
-
-    private static let realNameAttribute = "user.fashionsort.name"
-
     /// Whether two paths name the same file (same device and inode).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()
@@ -127,9 +86,6 @@ public enum FileMover {
                         if n == 0 { break }
                         _ = try output.writeAll(buffer[..<n])
                     }
-                    var name = [UInt8](repeating: 0, count: FileName.maxBytes)
-                    let n = fgetxattr(input.rawValue, realNameAttribute, &name, name.count)
-                    if n > 0 { _ = fsetxattr(output.rawValue, realNameAttribute, name, n, 0) }
                     guard fsync(output.rawValue) == 0 else { throw Errno(rawValue: errno) }
                 }
             }

@@ -3,6 +3,13 @@ public enum FileName {
     /// Hidden names (`.attempts`, `.x.tmp-1`) are ours or another tool's bookkeeping: never listed as photos.
     public static func isHidden(_ name: some StringProtocol) -> Bool { name.hasPrefix(".") }
 
+    /// One name that stays where it is put: not empty, not `.` or `..`, no `/` or NUL, at most 255 bytes.
+    /// Every name the daemon creates or renames to passes this, whatever it was told.
+    public static func isPlainName(_ name: [UInt8]) -> Bool {
+        !name.isEmpty && name.count <= maxBytes && name != [0x2E] && name != [0x2E, 0x2E]
+            && !name.contains(0x2F) && !name.contains(0)
+    }
+
     /// The longest name a Linux filesystem takes, in bytes.
     public static let maxBytes = 255
 

@@ -134,7 +134,7 @@ public final class Filer: Sendable {
         var unfiled: [Outcome] = []
         for o in waiting {
             do {
-                try file(o.claim.workPath, recordedOutput: o.record.output, original: o.claim.original)
+                try file(o.claim, recordedOutput: o.record.output)
             } catch {
                 problem = problem ?? "cannot file: \(error)"
                 unfiled.append(o)
@@ -176,17 +176,34 @@ public final class Filer: Sendable {
     }
 
     /// Moves a work file to the output it was recorded with (or a free variant); a file whose name was
-    /// not UTF-8 then gets that name back (the record keeps its %XX text).
-    func file(_ work: String, recordedOutput: String, original: String) throws(FileSystemError) {
-        let folder = (recordedOutput as NSString).deletingLastPathComponent
-        let name = (recordedOutput as NSString).lastPathComponent
-        let final = try FileMover.move(
-            work, into: folder.isEmpty ? layout.rejected : folder, name: name.isEmpty ? original : name)
-        if final.utf8.contains(0x25) { FileMover.restoreRealName(final) }  // a % of an escaped name
+    /// not UTF-8 then gets the name the daemon read in the inbox back (the record keeps its %XX text).
+    /// The output is only ever one of the daemon's own folders, whatever a results file says.
+    func file(_ claim: Claim, recordedOutput: String) throws(FileSystemError) {
+        var folder = (recordedOutput as NSString).deletingLastPathComponent
+        var name = (recordedOutput as NSString).lastPathComponent
+        if !layout.filingFolders.contains(folder) || !FileName.isPlainName(Array(name.utf8)) {
+            logger.warning(
+                "recorded output is not one of the daemon's folders; filed into rejected/",
+                metadata: ["file": "\(claim.original)", "recorded": "\(recordedOutput)"])
+            folder = layout.rejected
+            name = (claim.original as NSString).lastPathComponent
+        }
+        let final = try FileMover.move(claim.workPath, into: folder, name: name)
+        if let raw = claim.realName { restoreRealName(final, raw: raw) }
         if final != recordedOutput {
             logger.warning(
                 "recorded output was taken meanwhile",
-                metadata: ["file": "\(original)", "recorded": "\(recordedOutput)", "output": "\(final)"])
+                metadata: ["file": "\(claim.original)", "recorded": "\(recordedOutput)", "output": "\(final)"])
+        }
+    }
+
+    /// Renames a filed file to `raw` (or a free variant) inside its own folder; it keeps its text name
+    /// when no variant is free or the folder refuses.
+    private func restoreRealName(_ filed: String, raw: [UInt8]) {
+        guard let folder = try? Directory(path: (filed as NSString).deletingLastPathComponent) else { return }
+        let current = Array((filed as NSString).lastPathComponent.utf8)
+        for candidate in FileName.variants(of: raw) where folder.rename(current, to: folder, as: candidate) != EEXIST {
+            return
         }
     }
 }

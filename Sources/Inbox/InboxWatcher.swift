@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -25,6 +26,8 @@ public final class InboxWatcher: Service {
     private let scanner: InboxScanner
     private let options: Mutex<Options>
     private let onReady: @Sendable () -> Void
+    /// Folders a scan found in a non-recursive inbox, logged once each.
+    private let skipped = Mutex<Set<[UInt8]>>([])
     /// The inbox went away and is not watched again yet.
     private let lost = Mutex(false)
     private let logger: Logger
@@ -45,14 +48,16 @@ public final class InboxWatcher: Service {
     public func run() async throws {
         defer { continuation.finish() }
         let o = options.withLock { $0 }
+        let prefix = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8)
         let source = o.poll == nil ? InotifySource(folder: folder, recursive: o.recursive) : nil
         try source?.start { [self] event in
             switch event {
             case .file(let path):
                 // Hidden folders too (the staging folder of claims among them), not only hidden names.
-                let inside = path.hasPrefix(folder + "/") ? path.dropFirst(folder.count + 1) : Substring(path)
-                if !inside.split(separator: "/").contains(where: { IgnoreRules.ignores(String($0)) }) {
-                    continuation.yield(QueuedFile(path: path))
+                guard path.starts(with: prefix) else { return }
+                let file = QueuedFile(relative: Array(path.dropFirst(prefix.count)))
+                if !file.components.contains(where: { IgnoreRules.ignores(FileName.text($0)) }) {
+                    continuation.yield(file)
                 }
             case .rescan:
                 if lost.withLock({ was in
@@ -61,6 +66,10 @@ public final class InboxWatcher: Service {
                     logger.notice("watching the inbox again", metadata: ["inbox": "\(folder)"])
                 }
                 scan()
+            case .unwatched(let reason):
+                logger.warning(
+                    "some folders in the inbox cannot be watched; their files are found by the periodic scan",
+                    metadata: ["inbox": "\(folder)", "error": "\(reason)", "rescan-interval": "\(o.rescanInterval)"])
             case .lost:
                 lost.withLock { $0 = true }
                 logger.warning(
@@ -81,6 +90,26 @@ public final class InboxWatcher: Service {
     }
 
     private func scan() {
-        for path in scanner.scan(settle: options.withLock { $0.settle }) { continuation.yield(QueuedFile(path: path)) }
+        for path in scanner.scan(settle: options.withLock { $0.settle }) {
+            continuation.yield(QueuedFile(relative: path))
+        }
+        noteSkippedFolders()
     }
+
+    /// Folders dropped into an inbox that is not recursive: logged once each, with the fix, and counted.
+    private func noteSkippedFolders() {
+        let now = scanner.skippedFolders
+        let new = skipped.withLock { known in
+            defer { known = now }
+            return now.subtracting(known)
+        }
+        for folder in new.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            logger.warning(
+                "a folder in the inbox is not processed: the inbox is not recursive (set recursive: true)",
+                metadata: ["folder": "\(FileName.text(folder))", "inbox": "\(self.folder)"])
+        }
+    }
+
+    /// Folders in the inbox whose files are not processed (the inbox is not recursive).
+    public var skippedFolderCount: Int { skipped.withLock { $0.count } }
 }

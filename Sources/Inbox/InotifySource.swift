@@ -11,12 +11,15 @@ import Synchronization
 final class InotifySource: Sendable {
     /// What the watch reports.
     enum Event: Sendable, Equatable {
-        /// A file was closed after writing or moved in.
-        case file(String)
+        /// A file was closed after writing or moved in: its path's bytes (names need not be UTF-8).
+        case file([UInt8])
         /// Events were lost (queue overflow, or the watch set up again): the inbox must be rescanned.
         case rescan
         /// The inbox was removed or renamed; the watch is being set up again.
         case lost
+        /// Some folders below the inbox cannot be watched (too deep, too many watches): the periodic scan
+        /// is all that finds their files.
+        case unwatched(reason: String)
     }
 
     let folder: String
@@ -25,7 +28,6 @@ final class InotifySource: Sendable {
     /// The inode watched: a removal event for a folder still at the path under that inode is stale.
     private let watched = Mutex<UInt64>(0)
     private static let fileEvents = Int32(IN_CLOSE_WRITE | IN_MOVED_TO)
-    private static let dirEvents = Int32(IN_CREATE | IN_MOVED_TO)
 
     init(folder: String, recursive: Bool) {
         self.folder = folder
@@ -33,7 +35,7 @@ final class InotifySource: Sendable {
     }
 
     func start(_ sink: @escaping @Sendable (Event) -> Void) throws(InboxError) {
-        try watch()
+        if let partial = try watch() { sink(.unwatched(reason: partial)) }
         running.withLock { $0 = true }
         let t = Thread { [self] in loop(sink) }
         t.name = "inotify"
@@ -47,18 +49,27 @@ final class InotifySource: Sendable {
     /// The inbox itself reports its own removal or renaming, so the watch can be set up again.
     private static let selfEvents = UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)
 
-    private func watch() throws(InboxError) {
+    /// Watches the inbox (and its folders when recursive); returns why some folders below it are not
+    /// watched, and throws only when the inbox itself cannot be.
+    private func watch() throws(InboxError) -> String? {
         guard inotifytools_initialize() != 0 else {
             throw .watch(path: folder, reason: "inotify: \(String(cString: strerror(inotifytools_error())))")
         }
-        // IN_CREATE too: a hard link made into the inbox is complete at once and is never closed.
-        let events = Self.fileEvents | Int32(IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
-        let ok = recursive ? inotifytools_watch_recursively(folder, events) : inotifytools_watch_file(folder, events)
-        guard ok != 0 else {
+        var partial: String?
+        if recursive && inotifytools_watch_recursively(folder, Self.events) == 0 {
+            partial = String(cString: strerror(inotifytools_error()))
+        }
+        let root = folder.hasSuffix("/") ? folder : folder + "/"
+        if inotifytools_wd_from_filename(root) < 0 && inotifytools_watch_file(folder, Self.events) == 0 {
             throw .watch(path: folder, reason: "cannot watch: \(String(cString: strerror(inotifytools_error())))")
         }
         watched.withLock { $0 = inode(folder) ?? 0 }
+        return partial
     }
+
+    // IN_CREATE too: a hard link made into the inbox is complete at once and is never closed.
+    // IN_MOVE_SELF of a folder below the inbox: its watch still bears the old path, so all are set up again.
+    private static let events = fileEvents | Int32(IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF)
 
     private func inode(_ path: String) -> UInt64? {
         var st = stat()
@@ -66,32 +77,32 @@ final class InotifySource: Sendable {
     }
 
     private func loop(_ sink: @Sendable (Event) -> Void) {
-        let root = folder.hasSuffix("/") ? folder : folder + "/"
+        let root = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8)
         while isRunning {
             guard let event = inotifytools_next_event(1) else { continue }
             let mask = event.pointee.mask
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { sink(.rescan); continue }
-            guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ String(cString: $0) }) else {
-                continue
-            }
+            // The watch's path as bytes: a folder name need not be UTF-8.
+            guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ Self.bytes($0) }) else { continue }
             if mask & Self.selfEvents != 0 {
-                if dir == root && inode(folder) != watched.withLock({ $0 }) { rewatch(sink) }
+                if dir == root && inode(folder) != watched.withLock({ $0 }) {
+                    rewatch(sink)
+                } else if dir != root && mask & UInt32(IN_MOVE_SELF) != 0 {
+                    refresh(sink)
+                }
                 continue
             }
             guard event.pointee.len > 0 else { continue }
             let raw = (UnsafeRawPointer(event) + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
-            guard let name = String(validatingCString: raw) else {
-                // Not UTF-8: renamed to its %XX text, which comes back as a moved-in event.
-                let bytes = UnsafeRawBufferPointer(start: raw, count: strlen(raw))
-                _ = FileMover.renameToText(in: String(dir.dropLast()), raw: Array(bytes))
-                continue
-            }
+            let name = Array(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
             let path = dir + name
             if mask & UInt32(IN_ISDIR) != 0 {
-                // inotifytools_watch_recursively does not follow new folders: add them,
-                // then scan what landed before the watch.
-                if recursive && !name.hasPrefix(".") && mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
-                    _ = inotifytools_watch_recursively(path, Self.fileEvents | Self.dirEvents)
+                // inotifytools_watch_recursively does not follow new folders: add them, then scan what landed
+                // before the watch. In a non-recursive inbox the scan notes the folder as not processed.
+                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 && name.first != 0x2E {
+                    if recursive && !Self.watchRecursively(path) {
+                        sink(.unwatched(reason: String(cString: strerror(inotifytools_error()))))
+                    }
                     sink(.rescan)
                 }
                 continue
@@ -103,10 +114,36 @@ final class InotifySource: Sendable {
         inotifytools_cleanup()
     }
 
+    private static func watchRecursively(_ path: [UInt8]) -> Bool {
+        (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { inotifytools_watch_recursively($0.baseAddress!, events) != 0 }
+        }
+    }
+
+    private static func bytes(_ c: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: c, count: strlen(c)))
+    }
+
     /// A regular file with more than one name: complete when it appears.
-    private func isLink(_ path: String) -> Bool {
+    private func isLink(_ path: [UInt8]) -> Bool {
         var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink > 1
+        let found = (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &st) }
+        }
+        return found == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink > 1
+    }
+
+    /// A folder below the inbox was moved: every watch is set up again under today's paths, then the
+    /// inbox is scanned (files are claimed by walking from the inbox, never through a watch's old path).
+    private func refresh(_ sink: @Sendable (Event) -> Void) {
+        inotifytools_cleanup()
+        do {
+            if let partial = try watch() { sink(.unwatched(reason: partial)) }
+        } catch {
+            rewatch(sink)
+            return
+        }
+        sink(.rescan)
     }
 
     /// The inbox was removed or renamed: watch the path again once a folder is
@@ -120,7 +157,11 @@ final class InotifySource: Sendable {
             if !present && waited >= 10 {
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            if present, (try? watch()) != nil { sink(.rescan); return }
+            if present, case .success(let partial) = Result(catching: { () throws(InboxError) in try watch() }) {
+                if let partial { sink(.unwatched(reason: partial)) }
+                sink(.rescan)
+                return
+            }
             usleep(200_000)
             waited += 1
         }

@@ -49,6 +49,11 @@ public struct Layout: Sendable {
             + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] }
     }
 
+    /// The folders a photo can be filed into: rejected/, other/ and every class folder of out/ and review/.
+    public var filingFolders: Set<String> {
+        Set([other, rejected] + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] })
+    }
+
     /// Creates every folder (class folders included) and checks it is writable.
     public func create() throws(InboxError) {
         for d in [root, inbox] + written {

@@ -2,19 +2,27 @@ import Foundation
 import Synchronization
 import SystemPackage
 
-/// Original names of claims whose work/ name had to be cut to fit 255 bytes,
-/// one JSON line each (`{"id":…,"name":…}`), so that recovery files them under
-/// their real name.
+/// Original names of claims that their work/ name cannot carry: cut to fit 255 bytes, or not UTF-8
+/// (work/ holds the %XX text). One JSON line each (`{"id":…,"name":…,"raw":"<hex>"}`), in work/, which only
+/// the daemon writes, so that recovery files them under their real name.
 final class LongNames: Sendable {
     let path: String
     private let lock = Mutex(())
 
     init(path: String) { self.path = path }
 
-    private struct Entry: Codable { var id: String, name: String }
+    private struct Entry: Codable {
+        var id: String, name: String
+        /// The last name's bytes in hex, when they are not UTF-8.
+        var raw: String?
+    }
 
-    func note(id: String, original: String) {
-        guard let line = try? JSONEncoder().encode(Entry(id: id, name: original)) else { return }
+    /// The inbox path as text, and the file's own name as bytes when it is not that text's last part.
+    struct Name: Equatable { var original: String, realName: [UInt8]? }
+
+    func note(id: String, original: String, realName: [UInt8]?) {
+        let entry = Entry(id: id, name: original, raw: realName.map(Self.hex))
+        guard let line = try? JSONEncoder().encode(entry) else { return }
         lock.withLock { _ in
             guard
                 let fd = try? FileDescriptor.open(
@@ -26,13 +34,30 @@ final class LongNames: Sendable {
         }
     }
 
-    /// Claim id → original name.
-    func all() -> [String: String] {
+    /// Claim id → names.
+    func all() -> [String: Name] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
         let entries = text.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Entry.self, from: Data($0.utf8))
         }
-        return Dictionary(entries.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            entries.map { ($0.id, Name(original: $0.name, realName: $0.raw.flatMap(Self.bytes))) },
+            uniquingKeysWith: { a, _ in a })
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    private static func bytes(_ hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let b = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
     }
 
     func clear() { unlink(path) }

@@ -1,16 +1,30 @@
 import Dispatch
+import FileSystem
 import Synchronization
 
 /// A file waiting to be processed and when it was first reported (for latency).
 public struct QueuedFile: Sendable, Equatable {
-    public var path: String
+    /// The path below the inbox as the filesystem holds it, names joined by `/` (they need not be UTF-8).
+    /// Kept as bytes: two names that differ only in Unicode normalisation are two files, though Swift's
+    /// `String` compares them equal.
+    public var relative: [UInt8]
     /// `DispatchTime` uptime in nanoseconds.
     public var arrival: UInt64
 
-    public init(path: String, arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
-        self.path = path
+    public init(relative: [UInt8], arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        self.relative = relative
         self.arrival = arrival
     }
+
+    public init(relative: String, arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+        self.init(relative: Array(relative.utf8), arrival: arrival)
+    }
+
+    /// The names from the inbox down to the file.
+    public var components: [[UInt8]] { relative.split(separator: 0x2F).map(Array.init) }
+
+    /// The path below the inbox as text (`FileName.text` of each name), as the CSV's `file` column has it.
+    public var text: String { components.map(FileName.text).joined(separator: "/") }
 }
 
 /// Paths waiting to be processed, in arrival order, each at most once.
@@ -18,7 +32,7 @@ public final class PendingQueue: Sendable {
     private struct State {
         var order: [QueuedFile] = []
         var head = 0
-        var queued: Set<String> = []
+        var queued: Set<[UInt8]> = []
         var closed = false
         /// No more files will come: hand out what is queued, then end.
         var finished = false
@@ -40,7 +54,7 @@ public final class PendingQueue: Sendable {
     @discardableResult
     public func push(_ file: QueuedFile) -> Bool {
         let (added, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard !s.closed, !s.finished, s.queued.insert(file.path).inserted else { return (false, nil) }
+            guard !s.closed, !s.finished, s.queued.insert(file.relative).inserted else { return (false, nil) }
             s.order.append(file)
             return (true, s.wake())
         }
@@ -76,7 +90,7 @@ public final class PendingQueue: Sendable {
             let batch = Array(s.order[s.head..<min(s.order.count, s.head + max)])
             s.head += batch.count
             if s.head > 4096 && s.head * 2 > s.order.count { s.order.removeFirst(s.head); s.head = 0 }
-            for f in batch { s.queued.remove(f.path) }
+            for f in batch { s.queued.remove(f.relative) }
             return batch
         }
     }

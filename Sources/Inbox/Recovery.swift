@@ -38,13 +38,13 @@ struct Recovery {
         var again: [Claim] = [], quarantined: [Outcome] = []
         for name in names {
             guard let (id, cut) = Claimer.split(workName: name) else { continue }
-            let original = realNames[id] ?? cut
+            let original = realNames[id]?.original ?? cut
             let claim = Claim(
-                id: id, workPath: "\(layout.work)/\(name)", original: original,
+                id: id, workPath: "\(layout.work)/\(name)", original: original, realName: realNames[id]?.realName,
                 arrival: DispatchTime.now().uptimeNanoseconds)
             if let output = recorded[id] {
                 do {
-                    try filer.file(claim.workPath, recordedOutput: output, original: original)
+                    try filer.file(claim, recordedOutput: output)
                     logger.info(
                         "recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
                 } catch {
@@ -68,19 +68,26 @@ struct Recovery {
         return again
     }
 
-    /// Claims a crash left in the inbox's staging folder (an inbox on another filesystem)
-    /// are moved on into work/; one already copied there is only removed from staging.
+    /// Claims a crash left in the inbox's staging folder (an inbox on another filesystem) are copied on
+    /// into work/ through their descriptors (the staging folder is inside the uploaders' inbox); one already
+    /// copied there is only removed from staging.
     static func drainStaging(_ layout: Layout, logger: Logger) {
-        for name in FileWalker.names(in: layout.staging) {
-            let staged = "\(layout.staging)/\(name)", work = "\(layout.work)/\(name)"
-            var a = stat(), b = stat()
-            if lstat(work, &b) == 0 && lstat(staged, &a) == 0 && a.st_size == b.st_size {
-                unlink(staged)
-                continue
-            }
-            do { try FileMover.move(staged, into: layout.work, name: name) } catch {
-                logger.error(
-                    "cannot move a claimed file into work/", metadata: ["file": "\(staged)", "error": "\(error)"])
+        guard let inbox = try? Directory(path: layout.inbox),
+            let staging = try? inbox.folder([Array(".fashionsort".utf8), Array(layout.instance.utf8)]),
+            let work = try? Directory(path: layout.work)
+        else { return }
+        for name in staging.names() {
+            do {
+                let staged = try staging.openForReading(name)
+                defer { try? staged.close() }
+                var st = stat()
+                guard fstat(staged.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                    throw FileSystemError(path: staging.path(of: name), reason: "not a regular file")
+                }
+                if work.status(name)?.st_size != st.st_size { try work.writeCopy(of: staged, as: name, replacing: false) }
+                staging.remove(name)
+            } catch {
+                logger.error("cannot move a claimed file into work/", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -47,19 +47,28 @@ import Testing
         #expect(FileName.bytes(ofText: "caf%C3%A9.png") == nil)
     }
 
-    @Test func aRenamedNameIsGivenBack() throws {
-        let dir = temporaryDirectory("real-name")
-        let raw = Array("caf".utf8) + [0xE9] + Array(".png".utf8)
-        let path = (Array(dir.utf8) + [0x2F] + raw + [0]).map { CChar(bitPattern: $0) }
-        close(open(path, O_WRONLY | O_CREAT, 0o644))
-        #expect(FileMover.renameToText(in: dir, raw: raw) == "caf%E9.png")
-        try FileManager.default.createDirectory(atPath: "\(dir)/out", withIntermediateDirectories: true)
-        let filed = try FileMover.move("\(dir)/caf%E9.png", into: "\(dir)/out", name: "caf%E9.png")
-        #expect(FileMover.restoreRealName(filed) == raw)
-        #expect(FileWalker.rawNames(in: "\(dir)/out") == [raw])
-        // A name never renamed keeps it.
-        close(open("\(dir)/out/50%.png", O_WRONLY | O_CREAT, 0o644))
-        #expect(FileMover.restoreRealName("\(dir)/out/50%.png") == nil)
+    @Test func plainNamesStayInTheirFolder() {
+        #expect(FileName.isPlainName(Array("a.png".utf8)))
+        #expect(FileName.isPlainName([0xFF, 0x2E]))
+        for bad in ["", ".", "..", "../x.png", "a/b", "a\0b"] { #expect(!FileName.isPlainName(Array(bad.utf8))) }
+        #expect(!FileName.isPlainName([UInt8](repeating: 0x61, count: 256)))
+    }
+
+    /// Below a folder, a symbolic link is never followed: not as a folder, not as the file opened.
+    @Test func aDirectoryNeverFollowsALinkBelowIt() throws {
+        let dir = temporaryDirectory("beneath")
+        try FileManager.default.createDirectory(atPath: "\(dir)/real", withIntermediateDirectories: true)
+        write([1, 2, 3], to: "\(dir)/real/x.png")
+        symlink("\(dir)/real", "\(dir)/link")
+        symlink("\(dir)/real/x.png", "\(dir)/real/y.png")
+        let root = try Directory(path: dir)
+        #expect(throws: FileSystemError.self) { try root.folder([Array("link".utf8)]) }
+        #expect(throws: FileSystemError.self) { try root.folder([Array("..".utf8)]) }
+        let real = try root.folder([Array("real".utf8)])
+        #expect(throws: FileSystemError.self) { try real.openForReading(Array("y.png".utf8)) }
+        #expect(real.rename(Array("x.png".utf8), to: root, as: Array("../z.png".utf8)) == EINVAL)
+        #expect(real.rename(Array("x.png".utf8), to: root, as: Array("z.png".utf8)) == 0)
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/z.png"))
     }
 
     @Test func variantsKeepTheExtension() {

@@ -46,12 +46,15 @@ import Testing
             try FileManager.default.createDirectory(
                 atPath: (f.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             write(samplePNG(f.seed), to: f.path)
-            feed.yield(QueuedFile(path: f.path, arrival: 0))
+            feed.yield(QueuedFile(relative: String(f.path.dropFirst(root.count + "/inbox/".count)), arrival: 0))
         }
         return (p, feed)
     }
 
-    func queued(_ paths: String...) -> [QueuedFile] { paths.map { QueuedFile(path: $0, arrival: 0) } }
+    /// Inbox files by their paths.
+    func queued(_ paths: String...) -> [QueuedFile] {
+        paths.map { QueuedFile(relative: String($0[$0.range(of: "/inbox/")!.upperBound...]), arrival: 0) }
+    }
 
     @Test func recordsThenFilesEachPhotoOnce() async throws {
         let root = temporaryDirectory("proc")
