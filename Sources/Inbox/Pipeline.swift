@@ -32,8 +32,8 @@ public final class Pipeline: Service {
     private let recovery: Recovery
     private let attempts: AttemptLog
     private let state: Mutex<(model: Model, options: Options)>
-    /// When the batch in flight started decoding; nil while waiting for files.
-    private let busy = Mutex<ContinuousClock.Instant?>(nil)
+    /// Steps in flight (a batch being claimed and decided, a commit) and when one last moved on.
+    private let progress = Mutex<(working: Int, last: ContinuousClock.Instant)>((0, .now))
     /// When graceful shutdown began. The batch in flight is finished, but what is not decoded half a second
     /// later stays in work/ for the next start, so a batch of slow hostile files never holds up a stop.
     private let stopping = Mutex<ContinuousClock.Instant?>(nil)
@@ -63,8 +63,20 @@ public final class Pipeline: Service {
     public var error: String? { filer.error }
     public var queued: Int { queue.count }
 
-    /// How long the batch in flight has been decoding, or nil when idle (the watchdog's question).
-    public var busyFor: Duration? { busy.withLock { $0 }.map { ContinuousClock.now - $0 } }
+    /// How long work in flight has gone without a step forward (a file claimed, decoded or a batch committed),
+    /// or nil when nothing is in flight: the watchdog's question. A claim, decode or write that blocks for
+    /// good stops the pings, so systemd restarts the daemon.
+    public var stalledFor: Duration? {
+        progress.withLock { $0.working > 0 ? ContinuousClock.now - $0.last : nil }
+    }
+
+    private func beat() { progress.withLock { $0.last = .now } }
+
+    private func working<R>(_ body: () async -> R) async -> R {
+        progress.withLock { $0.working += 1; $0.last = .now }
+        defer { progress.withLock { $0.working -= 1; $0.last = .now } }
+        return await body()
+    }
 
     /// Takes effect from the next batch.
     public func update(model: Model? = nil, options: Options? = nil) {
@@ -96,9 +108,9 @@ public final class Pipeline: Service {
             await withGracefulShutdownHandler {
                 var committing: Task<Void, Never>?
                 while let batch = await queue.nextBatch(max: options.batch) {
-                    let outcomes = await decide(claimer.claim(batch, settle: options.settle))
+                    let outcomes = await working { await decide(claimer.claim(batch, settle: options.settle)) }
                     await committing?.value
-                    committing = Task { [filer] in await filer.commit(outcomes) }
+                    committing = Task { [self] in await working { await filer.commit(outcomes) } }
                 }
                 await committing?.value
             } onGracefulShutdown: { [self] in
@@ -114,7 +126,7 @@ public final class Pipeline: Service {
 
     /// Processes claimed files to the end: recorded and filed when it returns.
     public func process(_ claims: [Claim]) async {
-        await filer.commit(decide(claims))
+        await working { await filer.commit(decide(claims)) }
     }
 
     /// Claims files from the inbox (for tests and tools driving the pipeline by hand).
@@ -125,8 +137,7 @@ public final class Pipeline: Service {
     private func decide(_ claims: [Claim]) async -> [Outcome] {
         guard !claims.isEmpty else { return [] }
         let (m, o) = state.withLock { ($0.model, $0.options) }
-        busy.withLock { $0 = .now }
-        defer { busy.withLock { $0 = nil } }
+        beat()
         if attempts.size > 1 << 20 { attempts.clear() }  // between decodes: no mark is open
         let left = Skipped()
         let (photos, predictions) = await withCheckedContinuation { done in
@@ -140,7 +151,7 @@ public final class Pipeline: Service {
                             milliseconds: 0)
                     }
                     attempts.begin(claims[i].id)
-                    defer { attempts.end(claims[i].id) }
+                    defer { attempts.end(claims[i].id); beat() }
                     return work()
                 }
                 done.resume(returning: (photos, m.classify(photos)))

@@ -6,9 +6,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// Rewrites status.json and metrics.prom, tells systemd the status line, and
-/// pings its watchdog while the pipeline is responsive: a batch stuck in a
-/// decoder longer than the watchdog interval stops the pings, so systemd
-/// restarts the daemon and the attempt marks quarantine the file.
+/// pings its watchdog while the pipeline makes progress: work in flight that
+/// has not moved on (a claim, decode or write stuck) for twice the ping interval
+/// stops the pings, so systemd restarts the daemon and the attempt marks
+/// quarantine a file that hung a decoder.
 public final class StatusWriter: Service {
     private let layout: Layout
     private let pipeline: Pipeline
@@ -42,7 +43,7 @@ public final class StatusWriter: Service {
                 written = (now, s.processed, queued)
             }
             if let w = notifier.watchdogInterval, now - pinged >= .milliseconds(Int64(w * 1000)),
-                (pipeline.busyFor ?? .zero) < .milliseconds(Int64(w * 2000))
+                (pipeline.stalledFor ?? .zero) < .milliseconds(Int64(w * 2000))
             {
                 notifier.notify("WATCHDOG=1")
                 pinged = now
