@@ -106,7 +106,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "fashionsortdTests",
-            dependencies: ["fashionsortd", "FashionModel", "FileSystem", "Results", "TestSupport"]),
+            dependencies: ["fashionsortd", "FashionModel", "FileSystem", "Results", "TestSupport", "CSQLite", "CLinux"]),
         .testTarget(name: "fashionsortTests", dependencies: ["FashionModel", "TestSupport"]),
     ]
 )

@@ -33,4 +33,8 @@ static inline int fsc_check_limits(uint32_t w, uint32_t h, const fsc_limits *lim
     }
     return FSC_OK;
 }
+/* EXIF's orientation tag (0x0112) of IFD0 in a TIFF-structured payload ("II*\0" or "MM\0*" first: a JPEG
+ * APP1 after its "Exif\0\0", a PNG eXIf chunk as it is); 1 if absent or malformed. Every offset is checked
+ * against `n` before it is read. */
+int fsc_exif_orientation(const uint8_t *tiff, size_t n);
 #endif

@@ -1,9 +1,10 @@
 /* JPEG through libjpeg(-turbo): baseline, progressive, arithmetic, gray,
  * YCbCr, CMYK/YCCK (Adobe inverted); DCT-scaled decoding; EXIF orientation
- * read from APP1. Warnings (a truncated file decodes "successfully" as gray)
+ * read from the first EXIF APP1. Warnings (a truncated file decodes "successfully" as gray)
  * are errors. */
 #include "common.h"
 #include <jpeglib.h>
+#include <jerror.h>
 #include <setjmp.h>
 #include <stdlib.h>
 
@@ -17,6 +18,7 @@ typedef struct {
     uint64_t deadline;
     unsigned calls;
     int costly;
+    int unsupported;
 } jpeg_ctx;
 
 /* libjpeg's documented hook for bounding work: a progressive file can hold thousands of
@@ -42,6 +44,11 @@ static void on_error_exit(j_common_ptr cinfo) {
     char text[JMSG_LENGTH_MAX];
     cinfo->err->format_message(cinfo, text);
     fsc_set_message(ctx->message, text);
+    /* Valid JPEGs this libjpeg build does not decode (12-bit samples, lossless or hierarchical frames,
+     * arithmetic coding where it is not compiled in): not corrupt, a variant to save differently. */
+    int code = cinfo->err->msg_code;
+    ctx->unsupported = code == JERR_BAD_PRECISION || code == JERR_SOF_UNSUPPORTED || code == JERR_NOT_COMPILED
+                    || code == JERR_ARITH_NOTIMPL;
     longjmp(ctx->jump, 1);
 }
 
@@ -59,37 +66,6 @@ static void on_emit_message(j_common_ptr cinfo, int level) {
 
 static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
-static uint16_t rd16(const uint8_t *p, int le) {
-    return le ? (uint16_t)(p[0] | p[1] << 8) : (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t rd32(const uint8_t *p, int le) {
-    return le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-              : (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/* Orientation tag (0x0112) of IFD0 in an "Exif\0\0" APP1 payload; 1 if absent or malformed. */
-static int exif_orientation(const uint8_t *d, size_t n) {
-    if (n < 14 || memcmp(d, "Exif\0\0", 6) != 0) return 1;
-    const uint8_t *t = d + 6;
-    size_t len = n - 6;
-    int le;
-    if (t[0] == 'I' && t[1] == 'I') le = 1;
-    else if (t[0] == 'M' && t[1] == 'M') le = 0;
-    else return 1;
-    uint32_t ifd = rd32(t + 4, le);
-    if (ifd > len || len - ifd < 2) return 1;
-    uint16_t count = rd16(t + ifd, le);
-    for (uint32_t i = 0; i < count; i++) {
-        size_t e = ifd + 2 + (size_t)i * 12;
-        if (e + 12 > len) return 1;
-        if (rd16(t + e, le) == 0x0112) {
-            uint16_t v = rd16(t + e + 8, le);
-            return v >= 1 && v <= 8 ? v : 1;
-        }
-    }
-    return 1;
-}
-
 int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, fsc_image *out, char *message) {
     memset(out, 0, sizeof *out);
     out->orientation = 1;
@@ -105,6 +81,7 @@ int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, 
     ctx.message = message;
     ctx.warned = 0;
     ctx.costly = 0;
+    ctx.unsupported = 0;
     ctx.calls = 0;
     ctx.max_scans = limits->max_scans;
     ctx.deadline = fsc_deadline(limits, fsc_now_ms());
@@ -113,7 +90,7 @@ int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, 
         free(pixels);
         free(row);
         jpeg_destroy_decompress(&cinfo);
-        return ctx.costly ? FSC_TOO_COSTLY : FSC_CORRUPT;
+        return ctx.costly ? FSC_TOO_COSTLY : ctx.unsupported ? FSC_UNSUPPORTED : FSC_CORRUPT;
     }
     jpeg_create_decompress(&cinfo);
     cinfo.progress = &ctx.progress;
@@ -124,8 +101,12 @@ int fsc_decode_jpeg(const uint8_t *data, size_t size, const fsc_limits *limits, 
 
     int status = fsc_check_limits(cinfo.image_width, cinfo.image_height, limits, message);
     if (status != FSC_OK) { jpeg_destroy_decompress(&cinfo); return status; }
+    /* The first APP1 that is EXIF: cameras and editors put XMP (also APP1) before it as often as after. */
     for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
-        if (m->marker == JPEG_APP0 + 1) { out->orientation = exif_orientation(m->data, m->data_length); break; }
+        if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
+            out->orientation = fsc_exif_orientation(m->data + 6, m->data_length - 6);
+            break;
+        }
     }
 
     /* DCT scaling: the smallest n/8 whose long side still reaches min_long_side. */

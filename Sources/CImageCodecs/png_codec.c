@@ -1,5 +1,7 @@
 /* PNG through libpng: any bit depth, palette, tRNS, alpha or Adam7 interlace
- * becomes 8-bit RGB composited over white. */
+ * becomes 8-bit RGB composited over white; eXIf gives the orientation. Every
+ * other ancillary chunk (text, ICC profiles, unknown ones) is skipped unread:
+ * compressed text can inflate a thousandfold and we need none of it. */
 #include "common.h"
 #include <png.h>
 #include <setjmp.h>
@@ -25,7 +27,15 @@ typedef struct {
     int warnings;
     uint64_t deadline;
     int costly;
+    int orientation;
 } png_ctx;
+
+/* Ancillary chunks: eXIf gives the orientation; everything else is dropped. */
+static int on_chunk(png_structp png, png_unknown_chunkp chunk) {
+    png_ctx *ctx = png_get_user_chunk_ptr(png);
+    if (memcmp(chunk->name, "eXIf", 4) == 0) ctx->orientation = fsc_exif_orientation(chunk->data, chunk->size);
+    return 1;  /* handled: libpng keeps nothing */
+}
 
 /* Images above this many pixels are decoded a row at a time and area-averaged down as they are
  * read, so a decompression bomb at the pixel limit never needs its full-size buffer. */
@@ -48,7 +58,9 @@ static inline uint8_t over_white(const uint8_t *px, int c) {
     return (uint8_t)((px[c] * a + 255 * (255 - a) + 127) / 255);
 }
 
-/* Reads the image rows one by one into `out` [ow × oh × 3], each output pixel the mean of an f × f block. */
+/* Reads `h` rows of `w` pixels one by one into `out` [w/f × h/f × 3], each output pixel the mean of an
+ * f × f block. Without interlace handling an Adam7 image's first pass comes first, as rows of its own:
+ * every 8th pixel of every 8th row. */
 static void read_averaged(png_structp png, uint32_t w, uint32_t h, uint32_t f, uint8_t *row, uint32_t *sums,
                           uint8_t *out) {
     uint32_t ow = w / f, oh = h / f;
@@ -82,8 +94,13 @@ static void on_warning(png_structp png, png_const_charp text) {
     ctx->warnings++;
 }
 
+/* Every byte passes here, chunks skipped or not: the time limit covers the whole decode, not only rows. */
 static void read_memory(png_structp png, png_bytep dst, png_size_t n) {
     png_ctx *ctx = png_get_io_ptr(png);
+    if (ctx->deadline && fsc_now_ms() > ctx->deadline) {
+        ctx->costly = 1;
+        png_error(png, "decoding took longer than the time limit");
+    }
     if (n > ctx->size - ctx->offset) {
         ctx->truncated = 1;
         png_error(png, "file ends before the image data does");
@@ -101,7 +118,7 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
         return FSC_CORRUPT;
     }
     png_ctx ctx = {.failure.message = message, .data = data, .size = size,
-                   .deadline = fsc_deadline(limits, fsc_now_ms())};
+                   .deadline = fsc_deadline(limits, fsc_now_ms()), .orientation = 1};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, on_error, on_warning);
     if (!png) { fsc_set_message(message, "out of memory"); return FSC_NO_MEMORY; }
     png_infop info = png_create_info_struct(png);
@@ -124,8 +141,17 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
     }
     png_set_read_fn(png, &ctx, read_memory);
     png_set_read_status_fn(png, on_row);
-    png_set_chunk_malloc_max(png, 16u << 20);
+    /* Every ancillary chunk but tRNS (transparency) goes to on_chunk as it is, never inflated, and at most
+     * 1 MB of it is ever allocated (a larger one is skipped with a warning): libpng's own eXIf reader would
+     * allocate whatever length the chunk claims. */
+    static const png_byte transparency[] = {'t', 'R', 'N', 'S', 0};
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, transparency, 1);
+    png_set_read_user_chunk_fn(png, &ctx, on_chunk);
+    png_set_chunk_cache_max(png, 64);
+    png_set_chunk_malloc_max(png, 1u << 20);
     png_read_info(png, info);
+    out->orientation = ctx.orientation;
 
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     int status = fsc_check_limits(w, h, limits, message);
@@ -137,24 +163,28 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
     if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(png);
     png_set_filler(png, 0xFF, PNG_FILLER_AFTER);   /* always RGBA */
     int interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
-    png_set_interlace_handling(png);
+    /* A large image is read row by row and averaged down; an interlaced one only its first Adam7 pass
+     * (1/64 of its pixels, which is far more than the conversion needs): never its full-size buffer. */
+    int streamed = limits->min_long_side > 0 && (uint64_t)w * h > FSC_PNG_WHOLE_PIXELS;
+    if (!streamed) png_set_interlace_handling(png);
     png_read_update_info(png, info);
     if (png_get_rowbytes(png, info) != (size_t)w * 4) png_error(png, "unexpected row layout after expansion");
+    uint32_t rw = interlaced && streamed ? (w + 7) / 8 : w, rh = interlaced && streamed ? (h + 7) / 8 : h;
 
     /* The largest block size that keeps the long side at min_long_side or more. */
-    uint32_t f = 1, longest = w > h ? w : h;
-    if (!interlaced && limits->min_long_side > 0 && (uint64_t)w * h > FSC_PNG_WHOLE_PIXELS) {
+    uint32_t f = 1, longest = rw > rh ? rw : rh;
+    if (streamed) {
         f = longest / limits->min_long_side;
         if (f < 1) f = 1;
-        if (f > w || f > h) f = w < h ? w : h;
+        if (f > rw || f > rh) f = rw < rh ? rw : rh;
     }
-    uint32_t ow = w / f, oh = h / f;
-    if (f > 1) {
+    uint32_t ow = rw / f, oh = rh / f;
+    if (streamed) {
         rgba = malloc((size_t)w * 4);  /* one row */
         sums = calloc((size_t)ow * 3, sizeof(uint32_t));
         small = malloc((size_t)ow * oh * 3);
         if (!rgba || !sums || !small) png_error(png, "out of memory");
-        read_averaged(png, w, h, f, rgba, sums, small);
+        read_averaged(png, rw, rh, f, rgba, sums, small);
         free(sums);
         sums = NULL;
         free(rgba);
@@ -177,7 +207,8 @@ int fsc_decode_png(const uint8_t *data, size_t size, const fsc_limits *limits, f
         small = out->rgb;
         out->rgb = NULL;
     }
-    png_read_end(png, NULL);
+    /* The later Adam7 passes of a streamed image are never read, so its end is not looked for. */
+    if (!(interlaced && streamed)) png_read_end(png, NULL);
     out->rgb = small;
     small = NULL;
     out->width = ow;

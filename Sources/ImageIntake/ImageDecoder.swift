@@ -25,6 +25,35 @@ public enum ImageFormat: String, Sendable, Equatable {
     }
 }
 
+/// Image formats people upload that we do not decode, told by their magic bytes so the error can say what to do.
+public enum OtherImageFormat: String, Sendable, Equatable {
+    case heic = "HEIC", avif = "AVIF", webp = "WebP", gif = "GIF", tiff = "TIFF", bmp = "BMP"
+
+    public static func sniff(_ b: [UInt8]) -> OtherImageFormat? {
+        func ascii(_ range: Range<Int>) -> String? {
+            b.count >= range.upperBound ? String(decoding: b[range], as: UTF8.self) : nil
+        }
+        if ascii(4..<8) == "ftyp", let brand = ascii(8..<12) {
+            if ["avif", "avis"].contains(brand) { return .avif }
+            if ["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].contains(brand) { return .heic }
+        }
+        if ascii(0..<4) == "RIFF" && ascii(8..<12) == "WEBP" { return .webp }
+        if ascii(0..<6) == "GIF87a" || ascii(0..<6) == "GIF89a" { return .gif }
+        if b.starts(with: [0x49, 0x49, 0x2A, 0x00]) || b.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        if ascii(0..<2) == "BM" && b.count >= 26 { return .bmp }
+        return nil
+    }
+
+    /// What the person who dropped it can do.
+    public var advice: String {
+        switch self {
+        case .heic:
+            "export it as JPEG (iPhone: Settings > Camera > Formats > Most Compatible shoots JPEG)"
+        case .avif, .webp, .gif, .tiff, .bmp: "convert it to JPEG or PNG (e.g. convert photo.\(rawValue.lowercased()) photo.jpg)"
+        }
+    }
+}
+
 /// Size limits checked from the header, before any pixel buffer exists.
 public struct DecodeLimits: Sendable {
     public var maxSide: Int = 20_000
@@ -54,6 +83,7 @@ public enum ImageDecoder {
     ) throws(IntakeError) -> Image {
         guard !bytes.isEmpty else { throw .empty(file: file) }
         guard let format = ImageFormat.sniff(bytes) else {
+            if let other = OtherImageFormat.sniff(bytes) { throw .otherFormat(file: file, format: other) }
             let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
             throw .unknownFormat(file: file, firstBytes: head)
         }
@@ -79,6 +109,7 @@ public enum ImageDecoder {
         case Int32(FSC_TOO_LARGE.rawValue): throw .tooLarge(file: file, detail: detail)
         case Int32(FSC_NO_MEMORY.rawValue): throw .outOfMemory(file: file)
         case Int32(FSC_TOO_COSTLY.rawValue): throw .tooCostly(file: file, detail: detail)
+        case Int32(FSC_UNSUPPORTED.rawValue): throw .unsupportedVariant(file: file, format: format, detail: detail)
         default: throw .corrupt(file: file, format: format, detail: detail.isEmpty ? "undecodable" : detail)
         }
         let w = Int(img.width), h = Int(img.height)

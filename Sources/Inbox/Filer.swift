@@ -113,16 +113,12 @@ public final class Filer: Sendable {
     private func drain() {
         var problem: String?
         while let batch = backlog.withLock({ $0.unrecorded.first }) {
-            let records = batch.map(\.record), end: (csv: String, bytes: Int)
-            do { end = try results.append(records, day: Timestamp.day(clock())) } catch {
+            let records = batch.map(\.record), appended: [ResultsLog.Appended]
+            do { appended = try results.append(records) } catch {
                 problem = "cannot record results: \(error)"
                 break
             }
-            // The CSV is the record; an index that lags behind it is caught up at the next start.
-            do { try index.add(records, csv: end.csv, bytes: end.bytes) } catch {
-                logger.warning(
-                    "index not updated; read again from the CSV at the next start", metadata: ["error": "\(error)"])
-            }
+            index(records[...], appended)
             backlog.withLock {
                 $0.unrecorded.removeFirst(); $0.unfiled += batch
             }
@@ -159,6 +155,24 @@ public final class Filer: Sendable {
                 "files wait in work/ and are retried", metadata: ["error": "\(after)", "folder": "\(layout.work)"])
         } else if before != nil && after == nil {
             logger.notice("recording and filing work again; nothing waits in work/")
+        }
+    }
+
+    /// The CSV is the record: an index that lags behind it (locked, disk full) reads on from the CSV at its
+    /// next add or the next start; a results file replaced under the daemon is read again whole.
+    private func index(_ records: ArraySlice<ResultRecord>, _ appended: [ResultsLog.Appended]) {
+        var rest = records
+        for a in appended {
+            if let reason = a.reopened {
+                logger.warning(
+                    "\(reason): opened it again; the rows before stay in the file it replaced",
+                    metadata: ["file": "\(layout.results)/\(a.csv)"])
+                try? index.forget(csv: a.csv)
+            }
+            do { try index.add(Array(rest.prefix(a.rows)), appended: a) } catch {
+                logger.warning("index not updated; it catches up from the CSV", metadata: ["error": "\(error)"])
+            }
+            rest = rest.dropFirst(a.rows)
         }
     }
 

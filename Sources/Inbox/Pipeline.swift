@@ -55,6 +55,7 @@ public final class Pipeline: Service {
             logger: logger)
         self.state = Mutex((model, options))
         self.logger = logger
+        for note in index.notes { logger.warning("results index", metadata: ["note": "\(note)"]) }
     }
 
     public var model: Model { state.withLock { $0.model } }

@@ -50,6 +50,15 @@ public struct ResultRecord: Sendable {
         "second_class", "second_confidence", "model", "ms", "error",
     ]
 
+    /// The column names of a results CSV from its first line: the header when it names the columns the index
+    /// needs (id, file, sha256), else the daemon's own columns when the line is a row of that many fields
+    /// (a header someone removed: the line is then a row); nil for a file that is not ours.
+    public static func columns(ofFirstLine line: some Collection<UInt8>) -> [String]? {
+        let fields = CSV.parse(String(decoding: line, as: UTF8.self)).first ?? []
+        if Set(["id", "file", "sha256"]).isSubset(of: fields) { return fields }
+        return fields.count == daemonColumns.count ? daemonColumns : nil
+    }
+
     /// Columns whose values are numbers (JSON writes them unquoted).
     public static let numericColumns: Set<String> = ["label", "confidence", "second_confidence", "ms"]
 

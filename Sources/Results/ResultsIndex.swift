@@ -6,43 +6,73 @@ import Synchronization
 /// What the daemon must look up in the recorded results — the first file per
 /// content hash, the output of each claim id — kept in SQLite (WAL) beside the
 /// CSVs, so start-up costs the same after a day or a year. The CSVs stay the
-/// record of truth: the index notes how many bytes of each it has read and
-/// reads on from there at start (rows appended before a crash), and is rebuilt
-/// from them when missing.
+/// record of truth and the index only a cache of them: it notes how many bytes
+/// of each it has read and reads on from there (rows appended before a crash,
+/// or while the index was locked or its disk full), reads a file again from its
+/// start when it was rewritten, is rebuilt when missing or broken, and skips a
+/// CSV in the folder that is not a results file.
 public final class ResultsIndex: Sendable {
     public let path: String
+    public let folder: String
     private let db: Mutex<Connection>
     /// Hashes noted by the batches in flight, until their rows are added.
     private let pending = Mutex<[String: String]>([:])
+    /// What opening found that the caller should tell: a broken index moved aside, foreign CSVs skipped.
+    public var notes: [String] { noted.withLock { $0 } }
+    private let noted = Mutex<[String]>([])
 
     public static func path(folder: String) -> String { "\(folder)/.index.sqlite" }
 
-    /// Opens (or creates) the index of `folder`'s CSVs and reads what they gained since.
+    /// Opens (or creates) the index of `folder`'s CSVs and reads what they gained since. An index that is not
+    /// a database (overwritten, cut short) is moved aside and built anew from the CSVs.
     public init(folder: String) throws(FileSystemError) {
         path = Self.path(folder: folder)
-        db = Mutex(try Connection(path: path))
-        try catchUp(folder: folder)
+        self.folder = folder
+        var notes: [String] = []
+        let connection: Connection
+        do { connection = try Connection(path: path) } catch where !error.reason.contains("locked") {
+            let aside = "\(path).broken-\(Int(Date().timeIntervalSince1970))"
+            guard rename(path, aside) == 0 else { throw error }
+            for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+            notes.append("the index could not be read (\(error.reason)); moved to \(aside) and rebuilt from the CSVs")
+            connection = try Connection(path: path)
+        }
+        db = Mutex(connection)
+        do { notes += try catchUp().skipped } catch {
+            notes.append("the index lags behind the CSVs (\(error.reason)); it catches up at the next batch")
+        }
+        noted.withLock { $0 = notes }
     }
 
-    /// Indexes the rows each CSV holds beyond what was indexed; returns how many rows were added.
+    /// Indexes the rows each CSV holds beyond what was indexed (all of a file that shrank: it was rewritten);
+    /// returns how many rows were added and why files were skipped.
     @discardableResult
-    public func catchUp(folder: String) throws(FileSystemError) -> Int {
-        var added = 0
+    public func catchUp() throws(FileSystemError) -> (added: Int, skipped: [String]) {
+        var added = 0, skipped: [String] = []
         for name in FileWalker.names(in: folder) where name.hasSuffix(".csv") {
             let file = "\(folder)/\(name)"
             var st = stat()
             guard stat(file, &st) == 0 else { continue }
-            let done = try db.withLock { db throws(FileSystemError) in try db.indexedBytes(name) }
-            guard Int(st.st_size) > done else { continue }
-            guard let data = FileManager.default.contents(atPath: file) else { continue }
-            let header = CSV.parse(String(decoding: data.prefix { $0 != 0x0A }, as: UTF8.self)).first ?? []
+            var done = try db.withLock { db throws(FileSystemError) in try db.indexedBytes(name) }
+            if Int(st.st_size) < done { done = 0 }
+            guard Int(st.st_size) > done, let data = FileManager.default.contents(atPath: file) else { continue }
+            guard let columns = ResultRecord.columns(ofFirstLine: data.prefix { $0 != 0x0A }) else {
+                skipped.append("\(file): not a FashionSort results file (its first line names no id, file and "
+                    + "sha256 columns); skipped")
+                continue
+            }
             let rows = CSV.parse(String(decoding: data[done...], as: UTF8.self))
-                .filter { $0.count == header.count && $0 != header }
-                .map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+                .filter { $0.count == columns.count && $0 != columns }
+                .map { Dictionary(zip(columns, $0), uniquingKeysWith: { first, _ in first }) }
             try add(rows.map(Row.init), csv: name, bytes: data.count)
             added += rows.count
         }
-        return added
+        return (added, skipped)
+    }
+
+    /// Reads a CSV again from its start at the next catch-up (the file was replaced under the daemon).
+    public func forget(csv: String) throws(FileSystemError) {
+        try db.withLock { db throws(FileSystemError) in try db.setIndexedBytes(csv, 0) }
     }
 
     /// Claim rows indexed.
@@ -86,13 +116,19 @@ public final class ResultsIndex: Sendable {
         return Dictionary(zip(ids, found).compactMap { id, o in o.map { (id, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Adds rows just appended to `csv` (a file name in the folder), which is now `bytes` long.
-    public func add(_ records: [ResultRecord], csv: String, bytes: Int) throws(FileSystemError) {
+    /// Adds rows just appended to a CSV. When the index lags behind that file (an add failed: locked, disk
+    /// full), it reads on from where it stopped instead, these rows included.
+    public func add(_ records: [ResultRecord], appended: ResultsLog.Appended) throws(FileSystemError) {
+        let done = try db.withLock { db throws(FileSystemError) in try db.indexedBytes(appended.csv) }
+        guard done == appended.start else {
+            try catchUp()
+            return
+        }
         try add(
             records.map {
                 Row(id: $0.id, output: $0.output, sha256: $0.sha256, file: $0.file, status: $0.status.rawValue)
             },
-            csv: csv, bytes: bytes)
+            csv: appended.csv, bytes: appended.end)
     }
 
     struct Row {
@@ -131,7 +167,8 @@ private struct Connection: ~Copyable {
             sqlite3_close(h)
             throw FileSystemError(path: path, reason: "index: \(reason)")
         }
-        sqlite3_busy_timeout(h, 5000)
+        // Short: a lock held by another process costs a batch 0.2 s, and what was not added is caught up later.
+        sqlite3_busy_timeout(h, 200)
         func fail() -> FileSystemError {
             let error = FileSystemError(path: path, reason: "index: \(String(cString: sqlite3_errmsg(h)))")
             sqlite3_close_v2(h)
@@ -176,6 +213,8 @@ private struct Connection: ~Copyable {
     func indexedBytes(_ csv: String) throws(FileSystemError) -> Int {
         try bytes.first([csv]).flatMap { Int($0) } ?? 0
     }
+
+    func setIndexedBytes(_ csv: String, _ n: Int) throws(FileSystemError) { try addSource.first([csv, String(n)]) }
 
     func firstFiles(_ hashes: [String]) throws(FileSystemError) -> [String?] { try lookUp(hash, hashes) }
 

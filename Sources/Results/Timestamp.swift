@@ -14,5 +14,8 @@ public enum Timestamp {
     public static func string(_ d: Date) -> String { formatter.withLock { $0.string(from: d) } }
 
     /// The UTC day, `YYYY-MM-DD`, that names a results file.
-    public static func day(_ d: Date) -> String { String(string(d).prefix(10)) }
+    public static func day(_ d: Date) -> String { day(ofTime: string(d)) }
+
+    /// The day of a time this type wrote: a row goes to the file of the day it was decided, by one clock.
+    public static func day(ofTime time: String) -> String { String(time.prefix(10)) }
 }

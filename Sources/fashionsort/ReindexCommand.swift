@@ -22,6 +22,7 @@ struct ReindexCommand: ParsableCommand {
         }
         let started = Date()
         let index = try reported { try ResultsIndex(folder: results) }
+        for note in index.notes { FileHandle.standardError.write(Data("fashionsort: \(note)\n".utf8)) }
         print(
             "indexed \(counted(index.rows, "row")) of \(results) into \(path) in "
                 + String(format: "%.1f s", Date().timeIntervalSince(started)))

@@ -26,6 +26,8 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
         "gray1.png", "gray2.png", "gray4.png", "gray8.png", "gray16.png", "gray-alpha.png",
         "rgb8.png", "rgb16.png", "rgba8.png", "rgba16.png", "rgba-transparent.png",
         "baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "exif-orientation-6.jpg",
+        // Orientation behind an XMP APP1; a PNG's eXIf among text chunks that are skipped.
+        "exif-behind-xmp.jpg", "png-exif-text.png",
     ])
     func decodesVariant(_ name: String) throws {
         checkPattern(try ImageDecoder.decode(fixture(name), file: name), file: name)
@@ -162,6 +164,55 @@ func checkPattern(_ img: Image, tolerance: Int = 40, file: String) {
         limits.maxMilliseconds = 1
         expectError(fixture("bomb-8944x8944.png"), name: "slow.png", limits: limits) {
             $0.kind == "too-costly" && $0.reason.contains("time limit")
+        }
+    }
+
+    /// Eight zTXt chunks inflating to 15 MB each are skipped unread: the small image behind them decodes, well
+    /// within the time limit that now covers every byte read, not only the image rows.
+    @Test func textChunksAreSkippedNotInflated() throws {
+        let image = try ImageDecoder.decode(fixture("text-bomb.png"), file: "text-bomb.png")
+        checkPattern(image, file: "text-bomb.png")
+    }
+
+    /// An Adam7 bomb (110 KB, 8944² pixels) is read from its first pass only, row by row: small and bounded.
+    @Test func anInterlacedBombIsDecodedFromItsFirstPass() throws {
+        var limits = DecodeLimits()
+        limits.minLongSide = 73
+        limits.maxMilliseconds = 0
+        let image = try ImageDecoder.decode(fixture("adam7-bomb-8944x8944.png"), file: "adam7.png", limits: limits)
+        #expect(image.width == 1118 / (1118 / 73) && image.width == image.height)
+        #expect(image.rgb.allSatisfy { $0 == 0 })
+        // A small interlaced image is still read whole, all seven passes.
+        let base = try ImageDecoder.decode(fixture("rgb8.png"), file: "rgb8.png", limits: limits)
+        let interlaced = try ImageEncoder.png(base.rgb, width: 24, height: 32, channels: 3, interlaced: true)
+        #expect(try ImageDecoder.decode(interlaced, file: "adam7.png", limits: limits) == base)
+    }
+
+    /// HEIC (iPhones), WebP (shop systems) and other image formats named .jpg are named, with what to do.
+    static let otherHeads: [(head: [UInt8], name: String)] = [
+        (Array("\0\0\0\u{18}ftypheic\0\0\0\0".utf8), "HEIC"),
+        (Array("\0\0\0\u{1C}ftypavif\0\0\0\0".utf8), "AVIF"),
+        (Array("RIFF\0\u{1}\0\0WEBPVP8 ".utf8), "WebP"),
+        (Array("GIF89a\u{1}\0\u{1}\0\0\0\0".utf8), "GIF"),
+        (Array("II*\0\u{8}\0\0\0".utf8), "TIFF"),
+        (Array("BM".utf8) + [UInt8](repeating: 0, count: 40), "BMP"),
+    ]
+
+    @Test func otherImageFormatsAreNamed() {
+        for (head, name) in Self.otherHeads {
+            expectError(head, name: "photo.jpg") {
+                $0.kind == "other-format" && $0.reason.hasPrefix("\(name), not PNG or JPEG: ")
+            }
+        }
+    }
+
+    /// A valid JPEG of 12-bit samples is an unsupported variant, not a corrupt file.
+    @Test func aTwelveBitJPEGIsAnUnsupportedVariant() {
+        var bytes = fixture("baseline.jpg")
+        let sof = (0..<bytes.count - 4).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 }!
+        bytes[sof + 4] = 12  // the frame's sample precision
+        expectError(bytes, name: "deep.jpg") {
+            $0.kind == "unsupported-variant" && $0.reason.hasPrefix("unsupported JPEG variant")
         }
     }
 

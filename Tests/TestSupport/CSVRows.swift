@@ -5,7 +5,7 @@ import Results
 public func csvRows(_ text: String) -> [[String: String]] {
     let lines = CSV.parse(text)
     guard let header = lines.first else { return [] }
-    return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    return lines.dropFirst().map { Dictionary(zip(header, $0), uniquingKeysWith: { first, _ in first }) }
 }
 
 /// All data rows of every results CSV under `folder`, as dictionaries.

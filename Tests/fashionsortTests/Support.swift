@@ -1,11 +1,15 @@
 import Foundation
 import TestSupport
 
-/// Runs the built `fashionsort` with `arguments`; returns its exit status and output.
-func fashionsort(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// Runs the built `fashionsort` with `arguments` (through `wrapper`, a command such as `prlimit … --`, when
+/// given); returns its exit status and output.
+func fashionsort(_ arguments: [String], under wrapper: [String] = []) throws
+    -> (status: Int32, stdout: String, stderr: String)
+{
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: builtProduct("fashionsort"))
-    process.arguments = arguments
+    let command = wrapper + [builtProduct("fashionsort")] + arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     // Output goes to files: a pipe that fills up would block a chatty run.
     let dir = temporaryDirectory("cli-output")
     _ = FileManager.default.createFile(atPath: "\(dir)/out", contents: nil)

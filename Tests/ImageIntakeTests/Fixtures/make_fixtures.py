@@ -43,7 +43,7 @@ def png(name, color_type, depth, rows, extra=b""):
             if nbits:
                 out.append(bits << (8 - nbits))
             raw += b"\x00" + bytes(out)
-    ihdr = struct.pack(">IIBBBBB", W, H, depth, color_type, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", len(rows[0]), len(rows), depth, color_type, 0, 0, 0)
     data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + extra + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
     open(name, "wb").write(data)
 
@@ -70,6 +70,45 @@ idx = {1.0: 0, 0.25: 1, 0.0: 2}
 rows = [[idx[value(x, y)] for x in range(W)] for y in range(H - 1)] + [[3] * W]
 png("palette-trns.png", 3, 8, rows, chunk(b"PLTE", palette) + chunk(b"tRNS", bytes([255, 255, 255, 0])))
 
+
+
+def exif_orientation(value):
+    """A big-endian TIFF structure whose IFD0 holds one entry: Orientation (0x0112, SHORT) = value."""
+    return b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 1) + struct.pack(">HHIHH", 0x0112, 3, 1, value, 0) \
+        + struct.pack(">I", 0)
+
+
+def ztxt(keyword, size):
+    return chunk(b"zTXt", keyword + b"\x00\x00" + zlib.compress(b"\x00" * size, 9))
+
+
+# Orientation 6 (rotate 90 degrees clockwise to display): stored rotated the other way, as 32x24, with the
+# orientation in an eXIf chunk and text chunks of every kind before the image data, all of which are skipped.
+png("png-exif-text.png", 0, 8, [[round(value(W - 1 - y, x) * 255) for x in range(H)] for y in range(W)],
+    chunk(b"eXIf", exif_orientation(6)) + chunk(b"tEXt", b"Title\x00shirt") + ztxt(b"Comment", 1000)
+    + chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00<x:xmpmeta/>"))
+
+# Text-chunk bomb: eight zTXt chunks, each inflating to 15 MB, before a valid small image (120 KB in all).
+png("text-bomb.png", 0, 8, [[round(value(x, y) * 255) for x in range(W)] for y in range(H)],
+    b"".join(ztxt(b"Comment", 15 << 20) for _ in range(8)))
+
+
+def adam7_bomb(name, side):
+    """A gray Adam7-interlaced PNG of side x side pixels, all black, streamed through zlib (about 110 KB)."""
+    c, out = zlib.compressobj(9), []
+    for x0, y0, dx, dy in [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+                           (0, 1, 1, 2)]:
+        row = b"\x00" + bytes((side - x0 + dx - 1) // dx)
+        for _ in range((side - y0 + dy - 1) // dy):
+            out.append(c.compress(row))
+    out.append(c.flush())
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 1)
+    with open(name, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"".join(out)) + chunk(b"IEND", b""))
+
+
+adam7_bomb("adam7-bomb-8944x8944.png", 8944)
+
 try:
     from PIL import Image
 except ImportError:
@@ -86,4 +125,9 @@ stored = img.transpose(Image.Transpose.ROTATE_90)
 exif = Image.Exif()
 exif[0x0112] = 6
 stored.save("exif-orientation-6.jpg", quality=95, exif=exif.tobytes())
+# The same with an XMP APP1 segment before the EXIF one, as editors often write it.
+xmp = b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"
+data = open("exif-orientation-6.jpg", "rb").read()
+with open("exif-behind-xmp.jpg", "wb") as f:
+    f.write(data[:2] + b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp + data[2:])
 print("fixtures written")
