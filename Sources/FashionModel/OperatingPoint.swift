@@ -47,6 +47,15 @@ public struct OperatingPoint: Codable, Sendable, Equatable {
         return s.confidence < other ? .other : s.confidence < review ? .review : .classified
     }
 
+    /// Which threshold held a photo back, with both figures (`none of these 0.312 >= 0.174`,
+    /// `confidence 0.410 < 0.458`); empty for a photo it classifies.
+    public func reason(_ p: Prediction) -> String {
+        func f(_ x: Float) -> String { String(format: "%.3f", x) }
+        if let noneOfThese, p.noneOfThese >= noneOfThese { return "none of these \(f(p.noneOfThese)) >= \(f(noneOfThese))" }
+        let c = p.best.confidence
+        return c < other ? "confidence \(f(c)) < \(f(other))" : c < review ? "confidence \(f(c)) < \(f(review))" : ""
+    }
+
     /// The same point with thresholds a person set (nil keeps the stored one).
     public func overriding(other: Float?, review: Float?, noneOfThese: Float? = nil) -> OperatingPoint {
         var p = self

@@ -30,9 +30,10 @@ public final class Filer: Sendable {
     private let logger: Logger
     /// fsync and renames mostly wait: one thread of their own, one batch at a time.
     private let queue = DispatchQueue(label: "fashionsort.filer")
-    /// Output names chosen for batches not yet filed, so no two files get one name.
-    private let reserved = Mutex<Set<String>>([])
-    private let counters = Mutex(Stats())
+    /// Output names chosen for batches not yet filed, so no two files get one name; by their bytes, so
+    /// names that differ only in Unicode normalisation are two names, as on disk.
+    private let reserved = Mutex<Set<[UInt8]>>([])
+    private let counters: Mutex<Stats>
     /// What could not be done yet, oldest first; touched only on `queue`.
     private let backlog = Mutex(Backlog())
 
@@ -48,6 +49,7 @@ public final class Filer: Sendable {
     ) {
         self.layout = layout
         self.results = ResultsLog(folder: layout.results, instance: layout.instance)
+        self.counters = Mutex(Stats(continuing: try? DaemonStatus.read(from: layout.statusFile), instance: layout.instance))
         self.index = index
         self.clock = clock
         self.logger = logger
@@ -65,9 +67,9 @@ public final class Filer: Sendable {
     public func reserveOutput(in folder: String, for original: String) -> String {
         let base = (original as NSString).lastPathComponent
         for name in FileName.variants(of: base) {
-            let candidate = "\(folder)/\(name)"
-            let taken = reserved.withLock { $0.contains(candidate) } || access(candidate, F_OK) == 0
-            if !taken && reserved.withLock({ $0.insert(candidate).inserted }) { return candidate }
+            let candidate = "\(folder)/\(name)", key = Array(candidate.utf8)
+            let taken = reserved.withLock { $0.contains(key) } || access(candidate, F_OK) == 0
+            if !taken && reserved.withLock({ $0.insert(key).inserted }) { return candidate }
         }
         return "\(folder)/\(base)"
     }
@@ -136,7 +138,7 @@ public final class Filer: Sendable {
                 unfiled.append(o)
                 continue
             }
-            reserved.withLock { _ = $0.remove(o.record.output) }
+            reserved.withLock { _ = $0.remove(Array(o.record.output.utf8)) }
             log(o.record)
             counters.withLock {
                 $0.record(o.record, latency: Double(now &- o.claim.arrival) / 1e6, kind: o.rejectKind)
@@ -185,6 +187,8 @@ public final class Filer: Sendable {
         }
         metadata["class"] = "\(p.best.label.slug)"
         metadata["confidence"] = "\(TextFormat.fixed(Double(p.best.confidence), places: 3))"
+        metadata["none-of-these"] = "\(TextFormat.fixed(Double(p.noneOfThese), places: 3))"
+        if !r.heldBackBy.isEmpty { metadata["held-back-by"] = "\(r.heldBackBy)" }
         if !r.duplicateOf.isEmpty { metadata["duplicate_of"] = "\(r.duplicateOf)" }
         logger.info("\(r.status.rawValue)", metadata: metadata)
     }

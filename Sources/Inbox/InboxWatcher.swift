@@ -26,6 +26,8 @@ public final class InboxWatcher: Service {
     private let scanner: InboxScanner
     private let options: Mutex<Options>
     private let onReady: @Sendable () -> Void
+    /// When the last scan started, by any trigger.
+    private let lastScan = Mutex(ContinuousClock.now)
     /// Folders a scan found in a non-recursive inbox, logged once each.
     private let skipped = Mutex<Set<[UInt8]>>([])
     /// The inbox went away and is not watched again yet.
@@ -80,16 +82,17 @@ public final class InboxWatcher: Service {
         defer { source?.stop() }
         scan()
         onReady()
-        while true {
+        // Scan again soon when the last scan, whoever asked for it (an overflow, a folder moved), left files
+        // that were still settling: looked at each second, so such a scan is followed up within `settle`.
+        while await GracefulSleep.sleep(seconds: min(1, options.withLock { $0.poll ?? 1 })) {
             let o = options.withLock { $0 }
-            // Scan again soon when the last scan left files that were still settling.
             let interval = o.poll ?? (scanner.waiting > 0 ? min(o.settle, o.rescanInterval) : o.rescanInterval)
-            guard await GracefulSleep.sleep(seconds: interval) else { return }
-            scan()
+            if ContinuousClock.now - lastScan.withLock({ $0 }) >= .milliseconds(Int64(interval * 1000)) { scan() }
         }
     }
 
     private func scan() {
+        lastScan.withLock { $0 = .now }
         for path in scanner.scan(settle: options.withLock { $0.settle }) {
             continuation.yield(QueuedFile(relative: path))
         }

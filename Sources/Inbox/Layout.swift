@@ -54,16 +54,34 @@ public struct Layout: Sendable {
         Set([other, rejected] + FashionClass.allCases.flatMap { ["\(out)/\($0.slug)", "\(review)/\($0.slug)"] })
     }
 
-    /// Creates every folder (class folders included) and checks it is writable.
-    public func create() throws(InboxError) {
-        for d in [root, inbox] + written {
-            do { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) } catch {
+    /// Creates every folder (class folders included) and checks it is writable. Only the inbox is the
+    /// group's to write (mode 3770: set-group-ID, so uploads belong to the daemon's group, and sticky, so an
+    /// uploader can remove or rename only its own files); every other folder is 0750, readable by the group
+    /// at most. A folder of the daemon's own that an earlier version made group-writable is tightened, and
+    /// the change returned to be logged.
+    @discardableResult
+    public func create() throws(InboxError) -> [String] {
+        var tightened: [String] = []
+        for (d, mode) in [(root, mode_t(0o750)), (inbox, mode_t(0o3770))] + written.map({ ($0, mode_t(0o750)) }) {
+            var st = stat()
+            let existed = stat(d, &st) == 0
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            } catch {
                 throw .folder(path: d, reason: "cannot create folder: \(Self.reason(error))")
+            }
+            if !existed {
+                chmod(d, mode)
+            } else if d != inbox && d != root && st.st_uid == geteuid() && st.st_mode & 0o022 != 0 {
+                chmod(d, st.st_mode & 0o7755)
+                tightened.append(d)
             }
             guard access(d, W_OK | X_OK) == 0 else {
                 throw .folder(path: d, reason: "not writable: \(String(cString: strerror(errno)))")
             }
         }
+        return tightened
     }
 
     /// Refuses an inbox that would receive the daemon's own output: a folder it

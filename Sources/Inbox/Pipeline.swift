@@ -196,6 +196,7 @@ public final class Pipeline: Service {
                 output: filer.reserveOutput(in: folder, for: c.original), model: model,
                 milliseconds: result.milliseconds)
             r.duplicateOf = duplicateOf ?? ""
+            r.heldBackBy = decision.reason(p)
             return Outcome(claim: c, record: r, rejectKind: nil)
         case .failure(let e):
             let r = filer.record(

@@ -2,7 +2,8 @@ import FashionModel
 import Foundation
 import Results
 
-/// Counters and latencies since start, for status.json and metrics.prom.
+/// Counters, carried over from the instance's previous run, and latencies since start, for status.json and
+/// metrics.prom.
 public struct Stats: Sendable {
     public var byStatus: [String: Int] = [:]
     public var byClass: [String: Int] = [:]
@@ -11,7 +12,21 @@ public struct Stats: Sendable {
     /// Milliseconds from arrival (event) to durable CSV row, the most recent 10,000.
     private var latencies: [Double] = []
     public let started = Date()
+    /// Files counted before this start (the rate is of this run's files).
+    private var carried = 0
     public var processed: Int { byStatus.values.reduce(0, +) }
+
+    public init() {}
+
+    /// Counting on from what a previous run of the same instance wrote: the counters outlive restarts.
+    public init(continuing previous: DaemonStatus?, instance: String) {
+        guard let previous, previous.instance == instance else { return }
+        byStatus = previous.byStatus
+        byClass = previous.byClass
+        duplicates = previous.duplicates
+        rejectedByKind = previous.rejectedByKind
+        carried = previous.processed
+    }
 
     public mutating func record(_ r: ResultRecord, latency: Double, kind: String?) {
         byStatus[r.status.rawValue, default: 0] += 1
@@ -32,7 +47,8 @@ public struct Stats: Sendable {
 
     /// The status file's view of these counters.
     public func status(
-        instance: String, state: DaemonStatus.State, model: String, queue: Int, error: String?, now: Date = Date()
+        instance: String, state: DaemonStatus.State, model: String, queue: Int, error: String?,
+        skippedFolders: Int = 0, now: Date = Date()
     ) -> DaemonStatus {
         let uptime = now.timeIntervalSince(started)
         func tenth(_ x: Double) -> Double { (x * 10).rounded() / 10 }
@@ -40,8 +56,8 @@ public struct Stats: Sendable {
             instance: instance, state: state, model: model, uptimeSeconds: Int(uptime), queueDepth: queue,
             processed: processed, byStatus: byStatus, byClass: byClass, rejectedByKind: rejectedByKind,
             duplicates: duplicates,
-            filesPerSecond: uptime > 0 ? (Double(processed) / uptime * 1000).rounded() / 1000 : 0,
+            filesPerSecond: uptime > 0 ? (Double(processed - carried) / uptime * 1000).rounded() / 1000 : 0,
             latencyMs: .init(p50: tenth(latency(percentile: 50)), p99: tenth(latency(percentile: 99))), error: error,
-            updated: now)
+            skippedFolders: skippedFolders, updated: now)
     }
 }

@@ -18,8 +18,15 @@ public final class StatusWriter: Service {
     private let interval: Mutex<Double>
     private let logger: Logger
 
-    public init(layout: Layout, pipeline: Pipeline, notifier: SystemdNotifier, interval: Double, logger: Logger) {
+    /// Folders in a non-recursive inbox whose files are not processed (the watcher's count).
+    private let skippedFolders: @Sendable () -> Int
+
+    public init(
+        layout: Layout, pipeline: Pipeline, notifier: SystemdNotifier, interval: Double,
+        skippedFolders: @escaping @Sendable () -> Int = { 0 }, logger: Logger
+    ) {
         self.layout = layout
+        self.skippedFolders = skippedFolders
         self.pipeline = pipeline
         self.notifier = notifier
         self.interval = Mutex(interval)
@@ -29,18 +36,18 @@ public final class StatusWriter: Service {
     public func update(interval: Double) { self.interval.withLock { $0 = interval } }
 
     public func run() async throws {
-        var written: (at: ContinuousClock.Instant, processed: Int, queued: Int)?
+        var written: (at: ContinuousClock.Instant, processed: Int, queued: Int, skipped: Int)?
         var pinged = ContinuousClock.Instant.now - .seconds(3600)
         let tick = min(1, notifier.watchdogInterval ?? 1)
         while await GracefulSleep.sleep(seconds: written == nil ? 0 : tick) {
             let now = ContinuousClock.now
-            let s = pipeline.stats, queued = pipeline.queued
-            let changed = written.map { $0.processed != s.processed || $0.queued != queued } ?? true
+            let s = pipeline.stats, queued = pipeline.queued, skipped = skippedFolders()
+            let changed = written.map { ($0.processed, $0.queued, $0.skipped) != (s.processed, queued, skipped) } ?? true
             let due = written.map { now - $0.at >= .milliseconds(Int64(interval.withLock { $0 } * 1000)) } ?? true
             if due || (changed && now - written!.at >= .seconds(1)) {
                 write(.running)
                 notifier.notify("STATUS=\(s.processed) files, queue \(queued)")
-                written = (now, s.processed, queued)
+                written = (now, s.processed, queued, skipped)
             }
             if let w = notifier.watchdogInterval, now - pinged >= .milliseconds(Int64(w * 1000)),
                 (pipeline.stalledFor ?? .zero) < .milliseconds(Int64(w * 2000))
@@ -55,7 +62,7 @@ public final class StatusWriter: Service {
     private func write(_ state: DaemonStatus.State) {
         let status = pipeline.stats.status(
             instance: layout.instance, state: state, model: pipeline.model.id, queue: pipeline.queued,
-            error: pipeline.error)
+            error: pipeline.error, skippedFolders: skippedFolders())
         do { try status.write(status: layout.statusFile, metrics: layout.metricsFile) } catch {
             logger.warning("cannot write status", metadata: ["error": "\(error)"])
         }

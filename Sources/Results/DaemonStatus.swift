@@ -29,17 +29,20 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var latencyMs: Latency
     /// Set while the daemon cannot record or file (e.g. a full disk); nil when all is well.
     public var error: String?
+    /// Folders in a non-recursive inbox, whose files are not processed (nil in files of older versions).
+    public var skippedFolders: Int?
     public var updated: Date
 
     public init(
         instance: String, state: State, model: String, uptimeSeconds: Int, queueDepth: Int, processed: Int,
         byStatus: [String: Int], byClass: [String: Int], rejectedByKind: [String: Int], duplicates: Int,
-        filesPerSecond: Double, latencyMs: Latency, error: String? = nil, updated: Date = Date()
+        filesPerSecond: Double, latencyMs: Latency, error: String? = nil, skippedFolders: Int? = nil,
+        updated: Date = Date()
     ) {
         self.instance = instance; self.state = state; self.model = model; self.uptimeSeconds = uptimeSeconds
         self.queueDepth = queueDepth; self.processed = processed; self.byStatus = byStatus; self.byClass = byClass
         self.rejectedByKind = rejectedByKind; self.duplicates = duplicates; self.filesPerSecond = filesPerSecond
-        self.latencyMs = latencyMs; self.error = error; self.updated = updated
+        self.latencyMs = latencyMs; self.error = error; self.skippedFolders = skippedFolders; self.updated = updated
     }
 
     private static let encoder: JSONEncoder = {
@@ -88,6 +91,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
             [("\(inst),quantile=\"0.5\"", latencyMs.p50 / 1000), ("\(inst),quantile=\"0.99\"", latencyMs.p99 / 1000)])
         metric("uptime_seconds", "Seconds since start.", "gauge", [(inst, Double(uptimeSeconds))])
         metric("error", "1 while the daemon cannot record or file.", "gauge", [(inst, error == nil ? 0 : 1)])
+        metric(
+            "skipped_folders", "Folders in a non-recursive inbox, whose files are not processed.", "gauge",
+            [(inst, Double(skippedFolders ?? 0))])
         metric("model_info", "The model in use.", "gauge", [("\(inst),model=\"\(Self.escapeLabel(model))\"", 1)])
         return out
     }

@@ -30,6 +30,8 @@ public struct ResultRecord: Sendable {
     public var duplicateOf: String = ""
     /// The daemon's claim id, which names the file in work/ (crash recovery).
     public var id: String = ""
+    /// Which threshold sent a decoded photo to review/ or other/, with both figures; empty otherwise.
+    public var heldBackBy: String = ""
 
     public init(
         time: String, file: String, sha256: String, status: Status, prediction: Prediction?,
@@ -40,14 +42,23 @@ public struct ResultRecord: Sendable {
         self.milliseconds = milliseconds; self.error = error
     }
 
-    /// The daemon's columns; `classify` leaves out `time`, `output` and `duplicate_of`.
+    /// A decoded photo's status and why, where `point` sends it.
+    public mutating func decide(_ point: OperatingPoint) {
+        guard let p = prediction else { return }
+        status = Status(point.disposition(p))
+        heldBackBy = point.reason(p)
+    }
+
+    /// The daemon's columns; `classify` leaves out `time`, `output`, `duplicate_of` and `id`. New columns go
+    /// at the end, so a reader by position keeps working.
     public static let daemonColumns = [
         "time", "file", "sha256", "status", "label", "class", "confidence",
         "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id",
+        "none_of_these", "held_back_by",
     ]
     public static let classifyColumns = [
         "file", "sha256", "status", "label", "class", "confidence",
-        "second_class", "second_confidence", "model", "ms", "error",
+        "second_class", "second_confidence", "model", "ms", "error", "none_of_these", "held_back_by",
     ]
 
     /// The column names of a results CSV from its first line: the header when it names the columns the index
@@ -60,7 +71,9 @@ public struct ResultRecord: Sendable {
     }
 
     /// Columns whose values are numbers (JSON writes them unquoted).
-    public static let numericColumns: Set<String> = ["label", "confidence", "second_confidence", "ms"]
+    public static let numericColumns: Set<String> = [
+        "label", "confidence", "second_confidence", "ms", "none_of_these",
+    ]
 
     /// Extra ranked classes beyond the second, for `--top K`.
     public static func extraColumns(top: Int) -> [String] {
@@ -87,6 +100,8 @@ public struct ResultRecord: Sendable {
             case "error": error
             case "duplicate_of": duplicateOf
             case "id": id
+            case "none_of_these": p.map { conf($0.noneOfThese) } ?? ""
+            case "held_back_by": heldBackBy
             default: ""
             }
         }

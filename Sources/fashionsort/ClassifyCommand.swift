@@ -65,7 +65,7 @@ struct ClassifyCommand: ParsableCommand {
                     prediction: result.prediction, model: m.id, milliseconds: result.milliseconds)
                 switch photo.pixels {
                 case .success:
-                    record.status = ResultRecord.Status(decision.disposition(result.prediction!))
+                    record.decide(decision)
                 case .failure(let error):
                     record.status = .rejected
                     record.error = error.reason

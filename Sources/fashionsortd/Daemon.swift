@@ -128,7 +128,9 @@ final class DaemonServices: Sendable {
 
     init(settings s: DaemonSettings, notifier: SystemdNotifier, logger: Logger) throws {
         layout = Layout(root: s.root, instance: s.instance, inbox: s.inbox)
-        try layout.create()
+        for folder in try layout.create() {
+            logger.notice("folder no longer writable by group or others: only inbox/ is", metadata: ["folder": "\(folder)"])
+        }
         try layout.checkNoFeedbackLoop(recursive: s.recursive)
         lock = try InstanceLock(layout)
         let loaded = try Model(contentsOf: s.modelPath)
@@ -148,7 +150,8 @@ final class DaemonServices: Sendable {
         pipeline = try Pipeline(
             layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
         status = StatusWriter(
-            layout: layout, pipeline: pipeline, notifier: notifier, interval: s.statusInterval, logger: logger)
+            layout: layout, pipeline: pipeline, notifier: notifier, interval: s.statusInterval,
+            skippedFolders: { [watcher] in watcher.skippedFolderCount }, logger: logger)
         model.withLock { $0 = s.modelPath }
     }
 

@@ -17,7 +17,7 @@ import Testing
         #expect(
             run.stdout.hasPrefix(
                 "file,sha256,status,label,class,confidence,second_class,second_confidence,model,ms,error,"
-                    + "class_3,confidence_3\r\n"
+                    + "none_of_these,held_back_by,class_3,confidence_3\r\n"
             ))
         let byFile = Dictionary(
             uniqueKeysWithValues: csvRows(run.stdout).map { (($0["file"]! as NSString).lastPathComponent, $0) })
