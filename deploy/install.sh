@@ -53,7 +53,11 @@ $sudo install -d "$prefix/bin" "$share/fashionsort" "$share/man/man1" "$share/ba
 $sudo install -m 0755 "$bin/fashionsort" "$bin/fashionsortd" "$prefix/bin/"
 $sudo install -m 0644 Sources/FashionModel/Resources/default.safetensors "$share/fashionsort/default.safetensors"
 $sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors models/photos.safetensors "$share/fashionsort/"
-$sudo install -m 0644 "$manuals/fashionsort/fashionsort.1" "$manuals/fashionsortd/fashionsortd.1" "$share/man/man1/"
+# The generated pages end with a bare EXIT STATUS: ours (deploy/man) replace it and add SIGNALS, FILES, EXAMPLES.
+for tool in fashionsort fashionsortd; do
+  sed '/^\.Sh "EXIT STATUS"/,$d' "$manuals/$tool/$tool.1" | cat - "deploy/man/$tool.mdoc" \
+    | $sudo tee "$share/man/man1/$tool.1" >/dev/null
+done
 for tool in fashionsort fashionsortd; do
   "$bin/$tool" --generate-completion-script bash | $sudo tee "$share/bash-completion/completions/$tool" >/dev/null
   "$bin/$tool" --generate-completion-script zsh | $sudo tee "$share/zsh/site-functions/_$tool" >/dev/null

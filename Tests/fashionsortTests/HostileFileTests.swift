@@ -50,4 +50,15 @@ import Testing
         #expect(heic["status"] == "rejected" && heic["error"]?.hasPrefix("HEIC, not PNG or JPEG: export it as JPEG") == true)
         #expect(twelve["status"] == "rejected" && twelve["error"]?.hasPrefix("unsupported JPEG variant") == true)
     }
+
+    /// EXIF orientation behind an XMP segment, and in a PNG's eXIf among text chunks, is applied: each photo
+    /// gives exactly what the same upright image gives.
+    @Test func orientationIsFoundWhereverItIs() throws {
+        func confidences(_ name: String) throws -> [String?] {
+            let row = try classify("\(Self.fixtures)/\(name)")
+            return ["class", "confidence", "second_confidence", "none_of_these"].map { row[$0] }
+        }
+        #expect(try confidences("exif-behind-xmp.jpg") == confidences("exif-orientation-6.jpg"))
+        #expect(try confidences("png-exif-text.png") == confidences("gray8.png"))
+    }
 }

@@ -1,5 +1,6 @@
 import FashionModel
 import Foundation
+import Results
 import TestSupport
 import Testing
 
@@ -127,6 +128,24 @@ import Testing
 
     /// A SIGTERM straight after READY must stop the daemon every time (it was
     /// once discarded when the signal disposition raced with Dispatch's handler).
+    /// The counters in status.json count on across a restart of the same instance.
+    @Test func statusCountersSurviveARestart() throws {
+        let root = temporaryDirectory("counters")
+        let model = smallModel(in: root)
+        func processed() -> Int? {
+            (try? DaemonStatus.read(from: "\(root)/status.json")).map(\.processed)
+        }
+        for (round, total) in [(0, 3), (1, 5)] {
+            let daemon = try DaemonProcess(root: root, arguments: ["--model", model])
+            #expect(daemon.wait(for: "ready"))
+            for i in (round == 0 ? 0..<3 : 3..<5) { write(samplePNG(i), to: "\(root)/inbox/c-\(i).png") }
+            #expect(waitUntil(timeout: 10) { resultRows("\(root)/results").count == total })
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitExit(timeout: 10) == 0)
+            #expect(processed() == total)
+        }
+    }
+
     @Test func sigtermRightAfterReadyAlwaysStops() throws {
         let root = temporaryDirectory("term-early")
         let model = smallModel(in: root)

@@ -95,7 +95,9 @@ import Testing
             })
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 10) == 0)
-        // An index overwritten with garbage is moved aside and rebuilt, at start.
+        // An index overwritten with garbage (and no write-ahead log to recover its pages from) is moved aside
+        // and rebuilt, at start.
+        for suffix in ["-wal", "-shm"] { unlink("\(root)/results/.index.sqlite" + suffix) }
         try String(repeating: "garbage ", count: 512).write(
             toFile: "\(root)/results/.index.sqlite", atomically: true, encoding: .utf8)
         let third = try DaemonProcess(root: root, arguments: ["--model", model])
