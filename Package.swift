@@ -55,14 +55,19 @@ let package = Package(
         .target(name: "FileSystem", dependencies: ["CLinux", system]),
         .target(name: "ImageIntake", dependencies: ["CImageCodecs", "CCrypto", "FileSystem"], swiftSettings: fast),
         .target(name: "ImageSynthesis", dependencies: ["CImageCodecs", "ImageIntake"], swiftSettings: fast),
+        // The model as the daemon uses it: load, classify, decide. Training, datasets, evaluation and
+        // calibration are `Training`'s, which only `fashionsort` links.
         .target(
             name: "FashionModel",
-            dependencies: ["NeuralNet", "ImageIntake", "FileSystem", "CZlib"],
+            dependencies: ["NeuralNet", "ImageIntake", "FileSystem"],
             resources: [.copy("Resources/default.safetensors")],
             swiftSettings: fast),
         .target(
+            name: "Training", dependencies: ["FashionModel", "NeuralNet", "ImageIntake", "FileSystem", "CZlib"],
+            swiftSettings: fast),
+        .target(
             name: "ModelReport",
-            dependencies: ["FashionModel", "FileSystem", "ImageIntake", "ImageSynthesis", "NeuralNet"]),
+            dependencies: ["FashionModel", "Training", "FileSystem", "ImageIntake", "ImageSynthesis", "NeuralNet"]),
         .target(name: "Results", dependencies: ["FashionModel", "FileSystem", "CSQLite", system]),
 
         // The daemon's machinery, and the two programs.
@@ -80,8 +85,8 @@ let package = Package(
         .executableTarget(
             name: "fashionsort",
             dependencies: [
-                "FashionModel", "ModelReport", "Results", "ImageIntake", "ImageSynthesis", "FileSystem", "NeuralNet",
-                argumentParser,
+                "FashionModel", "Training", "ModelReport", "Results", "ImageIntake", "ImageSynthesis", "FileSystem",
+                "NeuralNet", argumentParser,
             ]),
 
         // Tests mirror the targets. TestSupport: temporary folders, the built binaries, waiting, CSV rows.
@@ -94,7 +99,10 @@ let package = Package(
             name: "ImageIntakeTests", dependencies: ["ImageIntake", "ImageSynthesis", "CZlib", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: fast),
         .testTarget(
-            name: "FashionModelTests", dependencies: ["FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
+            name: "FashionModelTests", dependencies: ["FashionModel", "ImageSynthesis", "TestSupport"],
+            swiftSettings: fast),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
             swiftSettings: fast),
         .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["FashionModel", "Results", "TestSupport"]),

@@ -25,6 +25,8 @@ public enum CheckpointError: Error, CustomStringConvertible {
 /// on an immutable `InferencePlan` made once for each version of the weights.
 public final class Model: Sendable {
     public static let format = "fashionsort-cnn/1"
+    /// An input is one `side` × `side` grayscale image, row-major, in [0, 1] (Fashion-MNIST's own size).
+    public static let side = 28
 
     public let architecture: Architecture
     /// Everything that may change after the model is made, under one lock: a new
@@ -85,7 +87,8 @@ public final class Model: Sendable {
     }
 
     /// Takes `network`'s weights (the same architecture, e.g. just trained) and packs them for inference.
-    func update(from network: Sequential) {
+    /// For the `Training` module only: the daemon never changes a model, it loads a new one.
+    package func update(from network: Sequential) {
         let weights = Weights(network), inference = InferencePlan(network)
         state.withLock {
             $0.weights = weights
@@ -180,17 +183,17 @@ public final class Model: Sendable {
 
 /// A network's saved state as values: every tensor by its PyTorch state-dict
 /// name, and each batch norm's `num_batches_tracked`.
-struct Weights: Sendable {
+package struct Weights: Sendable {
     let tensors: [(name: String, value: Tensor)]
     let batchesTracked: [Int64]
 
-    init(_ network: Sequential) {
+    package init(_ network: Sequential) {
         tensors = network.stateTensors.map { ($0.name, $0.value) }
         batchesTracked = network.batchNorms.map(\.batchesTracked)
     }
 
     /// Puts these weights back into `network` (of the architecture they came from).
-    func restore(into network: Sequential) {
+    package func restore(into network: Sequential) {
         for (p, t) in zip(network.stateTensors, tensors) { p.value = t.value }
         for (bn, t) in zip(network.batchNorms, batchesTracked) { bn.batchesTracked = t }
     }
@@ -198,14 +201,15 @@ struct Weights: Sendable {
 
 extension InferencePlan {
     /// Logits [N, K] for images [N, 28·28], `batch` images per pass.
-    func logits(pixels: [Float], batch: Int) -> Tensor {
-        let n = pixels.count / LabelledImages.size
+    package func logits(pixels: [Float], batch: Int) -> Tensor {
+        let size = Model.side * Model.side
+        let n = pixels.count / size
         var out: [Float] = []
         for start in stride(from: 0, to: n, by: batch) {
             let m = min(batch, n - start)
             let x = Tensor(
                 shape: [m, 1, 28, 28],
-                data: Array(pixels[start * LabelledImages.size..<(start + m) * LabelledImages.size]))
+                data: Array(pixels[start * size..<(start + m) * size]))
             out += logits(x).data
         }
         return Tensor(shape: [n, n > 0 ? out.count / n : FashionClass.count], data: out)

@@ -63,6 +63,25 @@ public struct CalibrationRecord: Codable, Sendable, Equatable {
 }
 
 /// Per-epoch history as the CSV that `train` writes beside the checkpoint and into its metadata.
+/// One epoch of a training run, as the card's history keeps it.
+public struct EpochRecord: Sendable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Float, trainAccuracy: Float
+    /// Nil when no images were held out (`--validation-split 0`).
+    public var validationLoss: Float?, validationAccuracy: Float?
+    public var learningRate: Float
+    public var seconds: Double
+
+    public init(
+        epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
+        learningRate: Float, seconds: Double
+    ) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate; self.seconds = seconds
+    }
+}
+
 public struct TrainingHistory: Sendable, Equatable {
     public var records: [EpochRecord]
 

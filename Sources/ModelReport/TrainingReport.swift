@@ -1,4 +1,5 @@
 import FashionModel
+import Training
 import FileSystem
 import Foundation
 import ImageIntake

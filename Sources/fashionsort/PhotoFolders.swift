@@ -1,4 +1,5 @@
 import FashionModel
+import Training
 import Foundation
 import ImageIntake
 

@@ -1,4 +1,5 @@
 import FashionModel
+import Training
 import Foundation
 
 /// Training output: a live bar redrawn in place on a terminal, one plain line

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FashionModel
+import Training
 import Foundation
 import ModelReport
 

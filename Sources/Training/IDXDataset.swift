@@ -1,3 +1,4 @@
+import FashionModel
 import CZlib
 import Foundation
 

@@ -1,3 +1,4 @@
+import FashionModel
 import NeuralNet
 
 /// Label-preserving distortions of 28×28 training images. Which ones help is

@@ -1,6 +1,7 @@
 import NeuralNet
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct AugmentationTests {
     @Test func flipTwiceIsIdentityAndShiftMovesPixels() {

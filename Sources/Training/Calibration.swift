@@ -1,3 +1,4 @@
+import FashionModel
 import NeuralNet
 
 /// Whether confidences mean what they say (Guo et al. 2017, "On Calibration

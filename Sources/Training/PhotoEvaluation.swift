@@ -1,3 +1,4 @@
+import FashionModel
 import NeuralNet
 
 /// How a model does on labelled photos in class folders and, optionally, on

@@ -1,3 +1,4 @@
+import FashionModel
 import NeuralNet
 
 /// Test-set metrics in the shape of scikit-learn's classification_report and

@@ -3,6 +3,7 @@ import ImageIntake
 import TestSupport
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct TrainingPhotosTests {
     /// Four coats and one sneaker under `root`, and a file that is no image.

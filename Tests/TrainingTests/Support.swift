@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 @testable import FashionModel
+@testable import Training
 
 /// Fashion-MNIST is installed by .ci/run (Debian dataset-fashion-mnist); the
 /// tests that need it are skipped only where it is absent, with that reason.

@@ -1,3 +1,4 @@
+import FashionModel
 import Dispatch
 import NeuralNet
 
@@ -80,24 +81,6 @@ public struct Distillation: Sendable {
         let targets = Tensor(shape: logits.shape, data: mean.data + [Float](repeating: 0, count: (rows - n) * k))
         return SoftCrossEntropy.evaluate(
             logits, targets: targets, rows: (0..<rows).map { $0 < n }, temperature: temperature, lambda: lambda)
-    }
-}
-
-public struct EpochRecord: Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Float, trainAccuracy: Float
-    /// Nil when no images were held out (`--validation-split 0`).
-    public var validationLoss: Float?, validationAccuracy: Float?
-    public var learningRate: Float
-    public var seconds: Double
-
-    public init(
-        epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
-        learningRate: Float, seconds: Double
-    ) {
-        self.epoch = epoch; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
-        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
-        self.learningRate = learningRate; self.seconds = seconds
     }
 }
 

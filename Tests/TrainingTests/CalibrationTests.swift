@@ -1,6 +1,7 @@
 import NeuralNet
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct CalibrationTests {
     /// Logits of a calibrated model scaled ×3 are over-confident; the fitted

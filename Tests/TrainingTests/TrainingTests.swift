@@ -2,6 +2,7 @@ import NeuralNet
 import TestSupport
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite(.enabled(if: datasetInstalled, "needs Debian's dataset-fashion-mnist"))
 struct TrainingTests {

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct LabelledFoldersTests {
     @Test func loadsClassFoldersAndSkipsBadFiles() throws {

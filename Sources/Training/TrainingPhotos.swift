@@ -1,3 +1,4 @@
+import FashionModel
 import Foundation
 import ImageIntake
 import NeuralNet

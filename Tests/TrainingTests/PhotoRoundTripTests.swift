@@ -3,6 +3,7 @@ import ImageIntake
 import ImageSynthesis
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite(
     .enabled(

@@ -1,6 +1,7 @@
 import NeuralNet
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct EvaluationTests {
     /// Hand-checkable: 4 samples, classes 0 and 1 confused once.

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import FashionModel
+@testable import Training
 
 @Suite struct IDXDatasetTests {
     func gzip(_ bytes: [UInt8], to path: String) {

@@ -1,10 +1,11 @@
+import FashionModel
 import Foundation
 
 /// Images and labels as float pixels in [0, 1], row-major 28×28 per image.
 public struct LabelledImages: Sendable {
     public var pixels: [Float]  // [N, 28·28]
     public var labels: [Int]  // [N]
-    public static let side = 28
+    public static let side = Model.side
     public static let size = side * side
 
     public init(pixels: [Float], labels: [Int]) {
