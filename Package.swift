@@ -76,11 +76,15 @@ let package = Package(
             dependencies: [
                 "FashionModel", "ImageIntake", "FileSystem", "Results", "CInotifyTools", logging, lifecycle, system,
             ]),
+        // Recording, filing and recovery: one actor writes; the pipeline that wires the rooms together.
+        .target(
+            name: "Sorting",
+            dependencies: ["Inbox", "FashionModel", "ImageIntake", "FileSystem", "Results", "CLinux", logging, lifecycle]),
         .executableTarget(
             name: "fashionsortd",
             dependencies: [
-                "Inbox", "FashionModel", "NeuralNet", argumentParser, logging, lifecycle, signals, configuration, yams,
-                system,
+                "Inbox", "Sorting", "FashionModel", "Results", "NeuralNet", argumentParser, logging, lifecycle, signals,
+                configuration, yams, system,
             ]),
         .executableTarget(
             name: "fashionsort",
@@ -106,10 +110,11 @@ let package = Package(
             swiftSettings: fast),
         .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["FashionModel", "Results", "TestSupport"]),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "TestSupport"]),
         .testTarget(
-            name: "InboxTests",
+            name: "SortingTests",
             dependencies: [
-                "Inbox", "TestSupport",
+                "Sorting", "Inbox", "TestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(

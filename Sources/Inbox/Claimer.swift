@@ -35,7 +35,7 @@ public final class Claimer: Sendable {
     /// Files left in the inbox because they looked unfinished, to be offered again.
     private let unfinished = Mutex<[QueuedFile]>([])
     private let logger: Logger
-    let longNames: LongNames
+    public let longNames: LongNames
 
     public init(
         layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
@@ -196,7 +196,7 @@ public final class Claimer: Sendable {
     }
 
     /// The id part of a work/ name (`<id>_<original>`).
-    static func split(workName name: String) -> (id: String, original: String)? {
+    public static func split(workName name: String) -> (id: String, original: String)? {
         guard let sep = name.firstIndex(of: "_") else { return nil }
         return (String(name[..<sep]), String(name[name.index(after: sep)...]))
     }

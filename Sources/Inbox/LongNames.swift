@@ -5,8 +5,8 @@ import SystemPackage
 /// Original names of claims that their work/ name cannot carry: cut to fit 255 bytes, or not UTF-8
 /// (work/ holds the %XX text). One JSON line each (`{"id":…,"name":…,"raw":"<hex>"}`), in work/, which only
 /// the daemon writes, so that recovery files them under their real name.
-final class LongNames: Sendable {
-    let path: String
+public final class LongNames: Sendable {
+    public let path: String
     private let lock = Mutex(())
 
     init(path: String) { self.path = path }
@@ -18,7 +18,9 @@ final class LongNames: Sendable {
     }
 
     /// The inbox path as text, and the file's own name as bytes when it is not that text's last part.
-    struct Name: Equatable { var original: String, realName: [UInt8]? }
+    public struct Name: Equatable, Sendable {
+        public var original: String, realName: [UInt8]?
+    }
 
     func note(id: String, original: String, realName: [UInt8]?) {
         let entry = Entry(id: id, name: original, raw: realName.map(Self.hex))
@@ -35,7 +37,7 @@ final class LongNames: Sendable {
     }
 
     /// Claim id → names.
-    func all() -> [String: Name] {
+    public func all() -> [String: Name] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
         let entries = text.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(Entry.self, from: Data($0.utf8))
@@ -60,5 +62,5 @@ final class LongNames: Sendable {
         return out
     }
 
-    func clear() { unlink(path) }
+    public func clear() { unlink(path) }
 }

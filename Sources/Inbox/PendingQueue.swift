@@ -1,6 +1,15 @@
-import Dispatch
 import FileSystem
+import Glibc
 import Synchronization
+
+/// The monotonic clock in nanoseconds: when a file arrived, for latencies.
+public enum Monotonic {
+    public static func nanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+}
 
 /// A file waiting to be processed and when it was first reported (for latency).
 public struct QueuedFile: Sendable, Equatable {
@@ -8,15 +17,15 @@ public struct QueuedFile: Sendable, Equatable {
     /// Kept as bytes: two names that differ only in Unicode normalisation are two files, though Swift's
     /// `String` compares them equal.
     public var relative: [UInt8]
-    /// `DispatchTime` uptime in nanoseconds.
+    /// `Monotonic.nanoseconds()` when it was first reported.
     public var arrival: UInt64
 
-    public init(relative: [UInt8], arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+    public init(relative: [UInt8], arrival: UInt64 = Monotonic.nanoseconds()) {
         self.relative = relative
         self.arrival = arrival
     }
 
-    public init(relative: String, arrival: UInt64 = DispatchTime.now().uptimeNanoseconds) {
+    public init(relative: String, arrival: UInt64 = Monotonic.nanoseconds()) {
         self.init(relative: Array(relative.utf8), arrival: arrival)
     }
 
@@ -36,29 +45,29 @@ public final class PendingQueue: Sendable {
         var closed = false
         /// No more files will come: hand out what is queued, then end.
         var finished = false
-        var waiter: CheckedContinuation<Void, Never>?
 
         var count: Int { order.count - head }
-
-        mutating func wake() -> CheckedContinuation<Void, Never>? {
-            defer { waiter = nil }
-            return waiter
-        }
     }
 
     private let state = Mutex(State())
+    /// A push, a finish or a close wakes the one consumer waiting in `nextBatch` (at most one wake-up is
+    /// kept: the consumer looks at the state, not at how many there were).
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
 
-    public init() {}
+    public init() {
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
 
     /// Adds a path unless it is already waiting; false when it was.
     @discardableResult
     public func push(_ file: QueuedFile) -> Bool {
-        let (added, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard !s.closed, !s.finished, s.queued.insert(file.relative).inserted else { return (false, nil) }
+        let added = state.withLock { s -> Bool in
+            guard !s.closed, !s.finished, s.queued.insert(file.relative).inserted else { return false }
             s.order.append(file)
-            return (true, s.wake())
+            return true
         }
-        waiter?.resume()
+        if added { wake.yield() }
         return added
     }
 
@@ -66,21 +75,10 @@ public final class PendingQueue: Sendable {
 
     /// Waits for a first file, then gathers whatever else arrives within
     /// `linger` (files dropped together share a forward pass). Nil once closed:
-    /// what is still queued stays in the inbox for the next start.
+    /// what is still queued stays in the inbox for the next start. One consumer at a time.
     public func nextBatch(max: Int, linger: Duration = .milliseconds(3)) async -> [QueuedFile]? {
         while state.withLock({ $0.count == 0 && !$0.closed && !$0.finished }) && !Task.isCancelled {
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { c in
-                    let ready = state.withLock { s -> Bool in
-                        if s.count > 0 || s.closed || s.finished { return true }
-                        s.waiter = c
-                        return false
-                    }
-                    if ready { c.resume() }
-                }
-            } onCancel: {
-                state.withLock { $0.wake() }?.resume()
-            }
+            for await _ in wakes { break }  // ends at once when the task is cancelled
         }
         if state.withLock({ $0.count > 0 && $0.count < max && !$0.closed && !$0.finished }) {
             try? await Task.sleep(for: linger)
@@ -97,15 +95,13 @@ public final class PendingQueue: Sendable {
 
     /// No more files will come: what is queued is still handed out, then `nextBatch` returns nil.
     public func finish() {
-        state.withLock { s in
-            s.finished = true; return s.wake()
-        }?.resume()
+        state.withLock { $0.finished = true }
+        wake.yield()
     }
 
     /// Refuses further pushes and wakes a waiting consumer.
     public func close() {
-        state.withLock { s in
-            s.closed = true; return s.wake()
-        }?.resume()
+        state.withLock { $0.closed = true }
+        wake.yield()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FashionModel
 import Foundation
 import Inbox
+import Sorting
 import Logging
 import NeuralNet
 import ServiceLifecycle
@@ -108,7 +109,8 @@ struct Daemon: AsyncParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()
-            logger.notice("stopped", metadata: ["processed": "\(services.pipeline.stats.processed)"])
+            let processed = await services.pipeline.recorder.stats.processed
+            logger.notice("stopped", metadata: ["processed": "\(processed)"])
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure

@@ -1,4 +1,5 @@
 import Foundation
+import Inbox
 import SystemPackage
 
 /// An exclusive flock(2) on work/<instance>/.lock, held while the daemon runs:

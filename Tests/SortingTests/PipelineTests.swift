@@ -5,7 +5,8 @@ import ServiceLifecycleTestKit
 import Synchronization
 import TestSupport
 import Testing
-@testable import Inbox
+import Inbox
+@testable import Sorting
 
 /// The claim → record → file state machine, driven directly with an injected clock.
 @Suite struct PipelineTests {

@@ -1,4 +1,5 @@
 import Foundation
+import Inbox
 
 /// sd_notify(3) without libsystemd: one datagram to the Unix socket named by
 /// NOTIFY_SOCKET (a leading '@' is Linux's abstract namespace).

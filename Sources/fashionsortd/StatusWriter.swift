@@ -1,5 +1,7 @@
 import FileSystem
 import Foundation
+import Inbox
+import Sorting
 import Logging
 import Results
 import ServiceLifecycle
@@ -41,11 +43,11 @@ public final class StatusWriter: Service {
         let tick = min(1, notifier.watchdogInterval ?? 1)
         while await GracefulSleep.sleep(seconds: written == nil ? 0 : tick) {
             let now = ContinuousClock.now
-            let s = pipeline.stats, queued = pipeline.queued, skipped = skippedFolders()
+            let s = await pipeline.recorder.stats, queued = pipeline.queued, skipped = skippedFolders()
             let changed = written.map { ($0.processed, $0.queued, $0.skipped) != (s.processed, queued, skipped) } ?? true
             let due = written.map { now - $0.at >= .milliseconds(Int64(interval.withLock { $0 } * 1000)) } ?? true
             if due || (changed && now - written!.at >= .seconds(1)) {
-                write(.running)
+                await write(.running)
                 notifier.notify("STATUS=\(s.processed) files, queue \(queued)")
                 written = (now, s.processed, queued, skipped)
             }
@@ -56,13 +58,13 @@ public final class StatusWriter: Service {
                 pinged = now
             }
         }
-        write(.stopped)
+        await write(.stopped)
     }
 
-    private func write(_ state: DaemonStatus.State) {
-        let status = pipeline.stats.status(
+    private func write(_ state: DaemonStatus.State) async {
+        let status = await pipeline.recorder.stats.status(
             instance: layout.instance, state: state, model: pipeline.model.id, queue: pipeline.queued,
-            error: pipeline.error, skippedFolders: skippedFolders())
+            error: await pipeline.recorder.error, skippedFolders: skippedFolders())
         do { try status.write(status: layout.statusFile, metrics: layout.metricsFile) } catch {
             logger.warning("cannot write status", metadata: ["error": "\(error)"])
         }

@@ -1,69 +1,54 @@
-import Dispatch
-import Glibc
 import FileSystem
+import Glibc
+import Inbox
 import Logging
-import Results
 
-/// Finishes what a previous run left in work/: recorded files are only
-/// moved; a file that was being decoded twice when the daemon died is
-/// quarantined; the rest are to be processed again.
+/// Finishes what a previous run left in work/: recorded files are only moved; a file that was being
+/// decoded twice when the daemon died is quarantined; the rest are to be processed again.
 struct Recovery {
     let layout: Layout
-    let filer: Filer
+    let recorder: Recorder
     let attempts: AttemptLog
-    let longNames: LongNames
-    /// Claim id → recorded output, for the files still in work/.
-    let recorded: [String: String]
+    let names: LongNames
     let logger: Logger
-
-    init(
-        layout: Layout, filer: Filer, attempts: AttemptLog, longNames: LongNames, index: ResultsIndex,
-        logger: Logger
-    ) {
-        self.layout = layout
-        self.filer = filer
-        self.attempts = attempts
-        self.longNames = longNames
-        Self.drainStaging(layout, logger: logger)
-        let inWork = Set(FileWalker.names(in: layout.work).compactMap { Claimer.split(workName: $0)?.id })
-        self.recorded = index.outputs(ids: inWork)
-        self.logger = logger
-    }
 
     /// The claims to process again.
     func run(model: String) async -> [Claim] {
-        let names = FileWalker.names(in: layout.work)
+        Self.drainStaging(layout, logger: logger)
+        let files = FileWalker.names(in: layout.work)
+        let recorded = await recorder.outputs(ids: Set(files.compactMap { Claimer.split(workName: $0)?.id }))
         let counts = attempts.strikes()
-        let realNames = longNames.all()
-        var again: [Claim] = [], quarantined: [Outcome] = []
-        for name in names {
+        let realNames = names.all()
+        var again: [Claim] = [], quarantined: [Decided] = []
+        for name in files {
             guard let (id, cut) = Claimer.split(workName: name) else { continue }
             let original = realNames[id]?.original ?? cut
             let claim = Claim(
                 id: id, workPath: "\(layout.work)/\(name)", original: original, realName: realNames[id]?.realName,
-                arrival: DispatchTime.now().uptimeNanoseconds)
+                arrival: Monotonic.nanoseconds())
             if let output = recorded[id] {
                 do {
-                    try filer.file(claim, recordedOutput: output)
+                    try await recorder.file(claim, recordedOutput: output)
                     logger.info(
                         "recovered: recorded before the restart, move completed", metadata: ["file": "\(original)"])
                 } catch {
                     logger.error(
                         "cannot file; it stays in work/ until the next start",
-                        metadata: [
-                            "file": "\(original)", "error": "\(error)",
-                        ])
+                        metadata: ["file": "\(original)", "error": "\(error)"])
                 }
             } else if counts[id, default: 0] >= 2 {
-                quarantined.append(quarantine(claim, model: model))
+                quarantined.append(
+                    Decided(
+                        rejected: claim, reason: "crashed or hung the daemon twice while decoding; quarantined",
+                        kind: "quarantined"))
             } else {
                 again.append(claim)
             }
         }
-        await filer.commit(quarantined)
-        if names.isEmpty {
+        await recorder.commit(quarantined, model: model)
+        if files.isEmpty {
             attempts.clear()
-            longNames.clear()
+            names.clear()
         }
         return again
     }
@@ -90,13 +75,5 @@ struct Recovery {
                 logger.error("cannot move a claimed file into work/", metadata: ["error": "\(error)"])
             }
         }
-    }
-
-    private func quarantine(_ c: Claim, model: String) -> Outcome {
-        let record = filer.record(
-            c, status: .rejected, sha256: "", prediction: nil,
-            output: filer.reserveOutput(in: layout.rejected, for: c.original),
-            model: model, milliseconds: 0, error: "crashed or hung the daemon twice while decoding; quarantined")
-        return Outcome(claim: c, record: record, rejectKind: "quarantined")
     }
 }

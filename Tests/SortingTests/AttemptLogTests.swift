@@ -1,6 +1,7 @@
 import TestSupport
 import Testing
-@testable import Inbox
+import Inbox
+@testable import Sorting
 
 @Suite struct AttemptLogTests {
     /// Only a decode that began and never ended is a strike; a batch-mate of a crash has none.
