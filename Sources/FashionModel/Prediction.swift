@@ -33,6 +33,11 @@ extension Model {
 public struct PhotoPrediction: Sendable {
     public var prediction: Prediction?
     public var milliseconds: Double
+
+    public init(prediction: Prediction?, milliseconds: Double) {
+        self.prediction = prediction
+        self.milliseconds = milliseconds
+    }
 }
 
 extension Model {

@@ -10,31 +10,6 @@ import Inbox
 
 /// The claim → record → file state machine, driven directly with an injected clock.
 @Suite struct PipelineTests {
-    final class Clock: Sendable {
-        private let time: Mutex<Date>
-        init(_ iso: String) { time = Mutex(ISO8601DateFormatter().date(from: iso)!) }
-        var now: Date {
-            get { time.withLock { $0 } }
-            set { time.withLock { $0 = newValue } }
-        }
-    }
-
-    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
-    func make(
-        _ root: String, clock: Clock, instance: String = "test", batch: Int = 256,
-        files: AsyncStream<QueuedFile> = AsyncStream { $0.finish() }
-    ) throws -> Pipeline {
-        let layout = Layout(root: root, instance: instance)
-        try layout.create()
-        let model = try Model(contentsOf: smallModel(in: root))
-        var options = Pipeline.Options()
-        options.batch = batch
-        return try Pipeline(
-            layout: layout, model: model, options: options, files: files, clock: { clock.now },
-            logger: Self.logger)
-    }
-
     /// A pipeline reading from a stream that has already been fed `files` (written as sample PNGs).
     func fed(
         _ root: String, batch: Int, _ files: [(path: String, seed: Int)]
@@ -42,7 +17,7 @@ import Inbox
         -> (Pipeline, AsyncStream<QueuedFile>.Continuation)
     {
         let (stream, feed) = AsyncStream.makeStream(of: QueuedFile.self)
-        let p = try make(root, clock: Clock("2026-11-25T12:00:00Z"), batch: batch, files: stream)
+        let p = try makePipeline(root, clock: Clock("2026-11-25T12:00:00Z"), batch: batch, files: stream)
         for f in files {
             try FileManager.default.createDirectory(
                 atPath: (f.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -52,15 +27,11 @@ import Inbox
         return (p, feed)
     }
 
-    /// Inbox files by their paths.
-    func queued(_ paths: String...) -> [QueuedFile] {
-        paths.map { QueuedFile(relative: String($0[$0.range(of: "/inbox/")!.upperBound...]), arrival: 0) }
-    }
 
     @Test func recordsThenFilesEachPhotoOnce() async throws {
         let root = temporaryDirectory("proc")
         let clock = Clock("2026-11-25T23:59:59Z")
-        let p = try make(root, clock: clock)
+        let p = try makePipeline(root, clock: clock)
         write(samplePNG(1), to: "\(root)/inbox/a.png")
         write(Array("not an image".utf8), to: "\(root)/inbox/b.jpg")
         await p.process(p.claim(queued("\(root)/inbox/a.png", "\(root)/inbox/b.jpg", "\(root)/inbox/missing.png")))
@@ -121,65 +92,4 @@ import Inbox
         #expect(filesUnder("\(root)/work/test").filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
-    @Test func recoveryRedoesOnlyTheMoveForRecordedFiles() async throws {
-        let root = temporaryDirectory("recover")
-        let clock = Clock("2026-11-25T10:00:00Z")
-        var p = try make(root, clock: clock)
-        write(samplePNG(2), to: "\(root)/inbox/done.png")
-        write(samplePNG(3), to: "\(root)/inbox/pending.png")
-        let claims = p.claim(queued("\(root)/inbox/done.png", "\(root)/inbox/pending.png"))
-        await p.process([claims[0]])
-        // Simulate a crash after recording but before filing: put the file back in work/.
-        let row = resultRows("\(root)/results")[0]
-        try FileManager.default.moveItem(atPath: row["output"]!, toPath: claims[0].workPath)
-
-        p = try make(root, clock: clock)  // restart
-        let again = await p.recover()
-        #expect(again.map(\.original) == ["pending.png"])
-        #expect(FileManager.default.fileExists(atPath: row["output"]!))
-        await p.process(again)
-        let rows = resultRows("\(root)/results")
-        #expect(rows.count == 2 && Set(rows.map { $0["file"]! }) == ["done.png", "pending.png"])
-    }
-
-    /// A name the claim id makes too long for work/ keeps its real name through a restart.
-    @Test func aLongNameSurvivesRecovery() async throws {
-        let root = temporaryDirectory("long")
-        let clock = Clock("2026-11-25T10:00:00Z")
-        var p = try make(root, clock: clock)
-        let name = String(repeating: "n", count: 251) + ".png"
-        write(samplePNG(7), to: "\(root)/inbox/\(name)")
-        let claims = p.claim(queued("\(root)/inbox/\(name)"))
-        #expect(claims.count == 1 && claims[0].original == name)
-        p = try make(root, clock: clock)  // the daemon died before decoding it
-        let again = await p.recover()
-        #expect(again.map(\.original) == [name])
-        await p.process(again)
-        let output = resultRows("\(root)/results").first?["output"] ?? ""
-        #expect(output.hasSuffix("/" + name) && FileManager.default.fileExists(atPath: output))
-    }
-
-    @Test func aFileThatKilledTheDaemonTwiceIsQuarantined() async throws {
-        let root = temporaryDirectory("quarantine")
-        let clock = Clock("2026-11-25T10:00:00Z")
-        var p = try make(root, clock: clock)
-        write(samplePNG(4), to: "\(root)/inbox/poison.png")
-        let c = p.claim(queued("\(root)/inbox/poison.png"))[0]
-        // Two decode attempts noted, no row: the daemon died twice on it.
-        try (c.id + "\n" + c.id + "\n").write(toFile: "\(root)/work/test/.attempts", atomically: false, encoding: .utf8)
-        p = try make(root, clock: clock)
-        #expect(await p.recover().isEmpty)
-        let rows = resultRows("\(root)/results")
-        #expect(rows.count == 1 && rows[0]["status"] == "rejected" && rows[0]["error"]!.contains("quarantined"))
-        #expect(FileManager.default.fileExists(atPath: "\(root)/rejected/poison.png"))
-    }
-
-    @Test func claimIsExclusive() throws {
-        let root = temporaryDirectory("claim")
-        let clock = Clock("2026-11-25T10:00:00Z")
-        let p1 = try make(root, clock: clock), p2 = try make(root, clock: clock, instance: "other")
-        write(samplePNG(5), to: "\(root)/inbox/x.png")
-        let a = p1.claim(queued("\(root)/inbox/x.png")), b = p2.claim(queued("\(root)/inbox/x.png"))
-        #expect(a.count + b.count == 1)
-    }
 }
