@@ -219,6 +219,12 @@ extension InferencePlan {
 extension Model {
     /// The shipped model: `FASHIONSORT_MODEL`, else the installed copy beside
     /// the binary (`../share/fashionsort/`), else the build tree's resource.
+    /// What `--model`, `--from` and `--teacher` accept for the shipped model, wherever it is installed.
+    public static let defaultName = "default"
+
+    /// The checkpoint a command-line name means: `default` is the shipped model; anything else is a path.
+    public static func path(named name: String) -> String { name == defaultName ? defaultPath : name }
+
     public static var defaultPath: String {
         if let env = ProcessInfo.processInfo.environment["FASHIONSORT_MODEL"], !env.isEmpty { return env }
         let exe =

@@ -30,12 +30,12 @@ struct FashionSort: ParsableCommand {
     }
 }
 
-/// `--model PATH`, defaulting to the shipped checkpoint.
+/// `--model PATH`, defaulting to the shipped checkpoint (`default` names it too).
 struct ModelOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Checkpoint to use (default: the shipped model).", valueName: "file"))
+    @Option(help: ArgumentHelp("Checkpoint to use (default: the shipped model, also named 'default').", valueName: "file"))
     var model: String?
 
-    var path: String { model ?? Model.defaultPath }
+    var path: String { Model.path(named: model ?? Model.defaultName) }
 
     func load() throws -> Model {
         do { return try Model(contentsOf: path) } catch { throw CLIError(error.description) }

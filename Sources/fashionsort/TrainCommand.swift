@@ -26,7 +26,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Random-erasing probability (augmentation).") var erase: Float = 0
     @Option(name: .long, help: "Train on only the first N training images (quick experiments).") var limit: Int?
     @Option(name: .shortAndLong, help: "Checkpoint to write.") var output = "model.safetensors"
-    @Option(name: .long, help: "Fine-tune this checkpoint instead of starting from scratch (its architecture wins).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fine-tune this checkpoint ('default': the shipped model) instead of starting from scratch (its "
+                + "architecture wins)."))
     var from: String?
     @Option(name: .long, help: "Folders of labelled photos in class-slug subfolders to mix into training (repeatable).")
     var extraData: [String] = []
@@ -149,7 +153,7 @@ struct TrainCommand: ParsableCommand {
         // A fine-tune's history continues the one it starts from, so its report shows the whole training.
         var model: Model, earlier = TrainingHistory()
         if let from {
-            do { model = try Model(contentsOf: from) } catch { throw CLIError(error.description) }
+            do { model = try Model(contentsOf: Model.path(named: from)) } catch { throw CLIError(error.description) }
             earlier = model.history
             print("fine-tuning \(from) (model \(model.id), \(earlier.records.count) epochs of history)")
         } else {
@@ -171,7 +175,9 @@ struct TrainCommand: ParsableCommand {
         let test = try data.load(.test)
         var teachers: [Model] = []
         for path in teacher {
-            do { teachers.append(try Model(contentsOf: path)) } catch { throw CLIError(error.description) }
+            do { teachers.append(try Model(contentsOf: Model.path(named: path))) } catch {
+                throw CLIError(error.description)
+            }
             guard !teachers.last!.architecture.hasOtherOutput || model.architecture.hasOtherOutput else {
                 throw CLIError("\(path): a teacher with a \"none of these\" output needs a student with one")
             }

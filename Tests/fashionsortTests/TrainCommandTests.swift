@@ -88,4 +88,18 @@ import Testing
         #expect([0, 3].contains(classified.status), "\(classified.stderr)")
         #expect(classified.stdout.split(separator: "\n").count == 4)
     }
+
+    /// `--from default` is the shipped model wherever it is installed, and a run writing to a file shows a
+    /// progress line with elapsed time and ETA at its first batch, not only at the end of an epoch.
+    @Test func fromDefaultAndProgressIntoAFile() throws {
+        let dir = temporaryDirectory("train-default")
+        let run = try fashionsort(
+            ["train", "--from", "default", "--limit", "200", "--batch-size", "50", "--epochs", "1", "-o",
+             "\(dir)/m.safetensors"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("fine-tuning default"))
+        let first = try #require(run.stderr.split(separator: "\n").first { $0.hasPrefix("epoch 1/1 batch ") })
+        #expect(first.contains("elapsed ") && first.contains("ETA "))
+        #expect(run.stdout.contains("elapsed") && run.stdout.contains("ETA"))
+    }
 }
