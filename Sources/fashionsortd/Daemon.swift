@@ -18,29 +18,18 @@ struct Daemon: AsyncParsableCommand {
             --config YAML file (same names as the flags, e.g. 'review-threshold: 0.7'), else its default. \
             SIGTERM or SIGINT: finish the batch in flight, then stop. SIGHUP: re-read the settings and the model.
             Exit status: 0 after a stop by signal, 1 when a setting, folder or the model cannot be used.
-            """)
+
+            SETTINGS:
+
+            """ + DaemonSettings.all.map(\.helpLine).joined(separator: "\n"))
 
     /// A flag of our own rather than the configuration's `version:`, which would hash the model at every start.
     @Flag(help: "Show the version and the default model's id.") var version = false
     @Option(help: ArgumentHelp("Flat YAML file of settings (key: value).", valueName: "file"))
     var config: String?
-    @Option(help: ArgumentHelp(DaemonSettings.root.argumentHelp, valueName: "dir")) var root: String?
-    @Option(help: ArgumentHelp(DaemonSettings.inbox.argumentHelp, valueName: "dir")) var inbox: String?
-    @Option(help: ArgumentHelp(DaemonSettings.model.argumentHelp, valueName: "file")) var model: String?
-    @Option(help: ArgumentHelp(DaemonSettings.reviewThreshold.argumentHelp, valueName: "p")) var reviewThreshold: Float?
-    @Option(help: ArgumentHelp(DaemonSettings.otherThreshold.argumentHelp, valueName: "p")) var otherThreshold: Float?
-    @Option(help: ArgumentHelp(DaemonSettings.noneOfTheseThreshold.argumentHelp, valueName: "p"))
-    var noneOfTheseThreshold: Float?
-    @Option(help: ArgumentHelp(DaemonSettings.poll.argumentHelp, valueName: "seconds")) var poll: Double?
-    @Flag(help: ArgumentHelp(DaemonSettings.recursive.argumentHelp)) var recursive = false
-    @Option(help: ArgumentHelp(DaemonSettings.instance.argumentHelp, valueName: "name")) var instance: String?
-    @Option(help: ArgumentHelp(DaemonSettings.batch.argumentHelp, valueName: "n")) var batch: Int?
-    @Option(help: ArgumentHelp(DaemonSettings.rescanInterval.argumentHelp, valueName: "seconds"))
-    var rescanInterval: Double?
-    @Option(help: ArgumentHelp(DaemonSettings.statusInterval.argumentHelp, valueName: "seconds"))
-    var statusInterval: Double?
-    @Option(help: ArgumentHelp(DaemonSettings.settle.argumentHelp, valueName: "seconds")) var settle: Double?
-    @Option(help: ArgumentHelp(DaemonSettings.maxFileSize.argumentHelp, valueName: "MB")) var maxFileSize: Int?
+    /// The settings' flags (`--batch 8`, `--batch=8`, `--recursive`), read by the one table of settings
+    /// (`DaemonSettings.all`), which `--help` lists below.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var settingFlags: [String] = []
 
     /// Blocks the stop and reload signals before any thread exists, so every
     /// thread inherits the mask and a signal stays pending until the service
@@ -60,22 +49,31 @@ struct Daemon: AsyncParsableCommand {
     }
 
     var reader: SettingsReader {
-        var flags: [String: String] = [:]
-        flags[DaemonSettings.root.key] = root
-        flags[DaemonSettings.inbox.key] = inbox
-        flags[DaemonSettings.model.key] = model
-        flags[DaemonSettings.reviewThreshold.key] = reviewThreshold.map { "\($0)" }
-        flags[DaemonSettings.otherThreshold.key] = otherThreshold.map { "\($0)" }
-        flags[DaemonSettings.noneOfTheseThreshold.key] = noneOfTheseThreshold.map { "\($0)" }
-        flags[DaemonSettings.poll.key] = poll.map { "\($0)" }
-        flags[DaemonSettings.recursive.key] = recursive ? "true" : nil
-        flags[DaemonSettings.instance.key] = instance
-        flags[DaemonSettings.batch.key] = batch.map { "\($0)" }
-        flags[DaemonSettings.rescanInterval.key] = rescanInterval.map { "\($0)" }
-        flags[DaemonSettings.statusInterval.key] = statusInterval.map { "\($0)" }
-        flags[DaemonSettings.settle.key] = settle.map { "\($0)" }
-        flags[DaemonSettings.maxFileSize.key] = maxFileSize.map { "\($0)" }
-        return SettingsReader(flags: flags, file: config)
+        get throws { SettingsReader(flags: try Self.flags(settingFlags), file: config) }
+    }
+
+    func validate() throws { _ = try Self.flags(settingFlags) }
+
+    /// `--key value`, `--key=value` and `--flag` by the table of settings; anything else is refused by name.
+    static func flags(_ arguments: [String]) throws -> [String: String] {
+        var flags: [String: String] = [:], rest = arguments[...]
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("--") else { throw ValidationError("Unexpected argument '\(argument)'") }
+            let (name, inline) = argument.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
+                .splitFirst()
+            guard let setting = DaemonSettings.all.first(where: { $0.key == name }) else {
+                throw ValidationError(
+                    "Unknown option '--\(name)' (settings: \(DaemonSettings.keys.joined(separator: ", ")))")
+            }
+            if !setting.takesValue {
+                flags[name] = inline ?? "true"
+            } else if let value = inline ?? rest.popFirst() {
+                flags[name] = value
+            } else {
+                throw ValidationError("Missing value for '--\(name)'")
+            }
+        }
+        return flags
     }
 
     func run() async throws {
@@ -84,7 +82,7 @@ struct Daemon: AsyncParsableCommand {
         let logger = Logger(label: "fashionsortd")
         let notifier = SystemdNotifier()
         do {
-            let reader = self.reader
+            let reader = try self.reader
             let settings = try await reader.read()
             logger.notice(
                 "starting",
@@ -201,4 +199,9 @@ struct StoppingNotice: Service {
         notifier.notify("STOPPING=1")
         logger.notice("stopping: finishing the batch in flight")
     }
+}
+
+extension Array where Element == String {
+    /// `["a", "b"]` → ("a", "b"); `["a"]` → ("a", nil).
+    fileprivate func splitFirst() -> (String, String?) { (first ?? "", count > 1 ? self[1] : nil) }
 }

@@ -87,7 +87,7 @@ final class ReloadService: Service {
                     ])
             }
         }
-        applied.keepRestartSettings(of: started)
+        applied = applied.keepingRestartSettings(of: started)
         daemon.apply(applied)
         reloadModel(from: applied.modelPath)
         return applied
@@ -125,13 +125,5 @@ struct FileStamp: Equatable {
         var st = stat()
         guard stat(path, &st) == 0 else { return }
         size = Int(st.st_size); mtime = st.st_mtim.tv_sec; nanoseconds = st.st_mtim.tv_nsec; inode = UInt(st.st_ino)
-    }
-}
-
-extension DaemonSettings {
-    /// Settings that need a restart keep the values the daemon started with.
-    mutating func keepRestartSettings(of started: DaemonSettings) {
-        root = started.root; inbox = started.inbox; poll = started.poll; recursive = started.recursive
-        instance = started.instance
     }
 }

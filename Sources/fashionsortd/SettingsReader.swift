@@ -43,7 +43,7 @@ struct SettingsReader: Sendable {
         ]
         if let file { layers += try await fileLayer(file) }
         var s = DaemonSettings()
-        for field in DaemonSettings.fields { try field.take(from: layers, into: &s) }
+        for field in DaemonSettings.all { try field.take(from: layers, into: &s) }
         return s
     }
 
@@ -66,13 +66,14 @@ struct SettingsReader: Sendable {
         return nil
     }
 
-    /// The YAML file as a layer, after checking it holds only known keys (named with their line).
+    /// The YAML file as a layer, after checking it holds only known keys (named with their line); read and
+    /// parsed once.
     private func fileLayer(_ path: String) async throws(SettingsError) -> [Layer] {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             throw SettingsError(description: "\(path): cannot read configuration file: \(reason)")
         }
-        var lines: [String: Int] = [:]
+        var lines: [String: Int] = [:], values: [AbsoluteConfigKey: ConfigValue] = [:]
         do {
             guard let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) else { return [] }
             guard let mapping = root.mapping else {
@@ -85,21 +86,18 @@ struct SettingsReader: Sendable {
                         description: "\(path):\(line): unknown setting '\(key.string ?? "?")' "
                             + "(known: \(DaemonSettings.keys.joined(separator: ", ")))")
                 }
-                guard value.scalar != nil else {
+                guard let scalar = value.scalar else {
                     throw SettingsError(description: "\(path):\(line): \(name): expected a single value")
                 }
                 lines[name] = line
+                values[AbsoluteConfigKey(ConfigKey(name))] = ConfigValue(.string(scalar.string), isSecret: false)
             }
         } catch let error as SettingsError {
             throw error
         } catch {
             throw SettingsError(description: "\(path): not valid YAML: \(error)")
         }
-        do {
-            let provider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
-            return [Layer(reader: ConfigReader(provider: provider), source: { key, _ in "\(path):\(lines[key] ?? 0)" })]
-        } catch {
-            throw SettingsError(description: "\(path): \(error)")
-        }
+        let provider = InMemoryProvider(name: path, values: values)
+        return [Layer(reader: ConfigReader(provider: provider), source: { key, _ in "\(path):\(lines[key] ?? 0)" })]
     }
 }

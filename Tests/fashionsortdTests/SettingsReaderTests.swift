@@ -95,3 +95,28 @@ import Testing
         #expect(!DaemonLogHandler.stderrIsJournal([:]))
     }
 }
+
+/// The one table of settings is what `--help` and the README's settings table say.
+@Suite struct SettingsTableTests {
+    @Test func helpAndTheReadmeListEverySettingOfTheTable() throws {
+        let help = Daemon.helpMessage()
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map {
+            String($0.dropFirst(3).prefix { $0 != "`" })
+        }
+        for key in DaemonSettings.keys {
+            #expect(help.contains("--\(key)"), "--help lacks \(key)")
+            #expect(rows.contains(key), "the README's settings table lacks \(key)")
+        }
+    }
+
+    @Test func flagsAreReadByTheTable() throws {
+        #expect(try Daemon.flags(["--batch", "8", "--settle=3", "--recursive"]) == [
+            "batch": "8", "settle": "3", "recursive": "true",
+        ])
+        #expect(throws: (any Error).self) { try Daemon.flags(["--bogus", "1"]) }
+        #expect(throws: (any Error).self) { try Daemon.flags(["--batch"]) }
+    }
+}
