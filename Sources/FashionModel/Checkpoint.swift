@@ -37,9 +37,18 @@ public final class Model: Sendable {
     private struct State {
         var weights: Weights
         var inference: InferencePlan
-        var metadata: [String: String]
+        /// The card, decoded once each time the strings change, not at every look (the daemon looks at the
+        /// operating point every batch).
+        var metadata: [String: String] { didSet { card = ModelCard(metadata) } }
+        private(set) var card: ModelCard
         var id: String
         var temperature: Float
+
+        init(weights: Weights, inference: InferencePlan, metadata: [String: String], id: String, temperature: Float) {
+            self.weights = weights; self.inference = inference; self.metadata = metadata
+            card = ModelCard(metadata)
+            self.id = id; self.temperature = temperature
+        }
     }
 
     /// A He-initialised network from `seed`; nil leaves the weights zero.
@@ -65,6 +74,9 @@ public final class Model: Sendable {
         get { state.withLock { $0.metadata } }
         set { state.withLock { $0.metadata = newValue } }
     }
+
+    /// What the metadata says, decoded.
+    public var card: ModelCard { state.withLock { $0.card } }
 
     /// Short content hash of the checkpoint it was loaded from or saved to (or "untrained").
     public var id: String { state.withLock { $0.id } }

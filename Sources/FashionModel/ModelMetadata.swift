@@ -130,25 +130,47 @@ public struct TrainingHistory: Sendable, Equatable {
 }
 
 /// The typed sections of a checkpoint's `__metadata__`, each stored as one JSON (or CSV) string.
+/// A checkpoint's metadata decoded: what it was trained on, how it scored, where it holds photos back, its
+/// epochs. Decoded once per change of the metadata strings.
+public struct ModelCard: Sendable, Equatable {
+    public var training: TrainingSummary?
+    public var metrics: TestMetrics?
+    public var calibration: CalibrationRecord?
+    /// Where photos are held back; stored by `fashionsort calibrate --photos`.
+    public var operatingPoint: OperatingPoint?
+    public var history: TrainingHistory
+
+    init(_ metadata: [String: String]) {
+        func decoded<T: Decodable>(_ key: String) -> T? {
+            metadata[key].flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+        }
+        training = decoded("training")
+        metrics = decoded("metrics")
+        calibration = decoded("calibration")
+        operatingPoint = decoded("operating_point")
+        history = TrainingHistory(csv: metadata["history"] ?? "")
+    }
+}
+
 extension Model {
     public var training: TrainingSummary? {
-        get { decoded("training") }
+        get { card.training }
         set { encode(newValue, as: "training") }
     }
 
     public var metrics: TestMetrics? {
-        get { decoded("metrics") }
+        get { card.metrics }
         set { encode(newValue, as: "metrics") }
     }
 
     public var calibration: CalibrationRecord? {
-        get { decoded("calibration") }
+        get { card.calibration }
         set { encode(newValue, as: "calibration") }
     }
 
     /// Where photos are held back; stored by `fashionsort calibrate --photos`.
     public var operatingPoint: OperatingPoint? {
-        get { decoded("operating_point") }
+        get { card.operatingPoint }
         set { encode(newValue, as: "operating_point") }
     }
 
@@ -156,12 +178,8 @@ extension Model {
     public var decision: OperatingPoint { operatingPoint ?? .unchosen }
 
     public var history: TrainingHistory {
-        get { TrainingHistory(csv: metadata["history"] ?? "") }
+        get { card.history }
         set { metadata["history"] = newValue.records.isEmpty ? nil : newValue.csv }
-    }
-
-    private func decoded<T: Decodable>(_ key: String) -> T? {
-        metadata[key].flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
     private func encode<T: Encodable>(_ value: T?, as key: String) {
