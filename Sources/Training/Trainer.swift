@@ -98,6 +98,9 @@ public struct Trainer {
     public var options: TrainingOptions
     public var onBatch: (BatchProgress) -> Void = { _ in }
     public var onEpoch: (EpochRecord) -> Void = { _ in }
+    /// A score of the network after each epoch, higher is better (a shop's held-out photos): when set, the
+    /// best epoch is chosen by it instead of by validation loss, and early stopping waits on it.
+    public var judge: ((Int, InferencePlan) -> Double)? = nil
 
     public init(options: TrainingOptions) { self.options = options }
 
@@ -114,7 +117,7 @@ public struct Trainer {
         let n = train.count, bs = options.batchSize
         let batches = (n + bs - 1) / bs
         var history: [EpochRecord] = []
-        var best: (loss: Float, epoch: Int, weights: Weights)? = nil
+        var best: (score: Double, epoch: Int, weights: Weights)? = nil
         var order = Array(0..<n)
         let size = LabelledImages.size
         let outlierCount = outliers.count / size
@@ -181,10 +184,12 @@ public struct Trainer {
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             history.append(record)
             onEpoch(record)
-            // Without validation images there is nothing to choose by: the last epoch is kept.
-            guard let v else { continue }
-            if best == nil || v.loss < best!.loss {
-                best = (v.loss, epoch, Weights(net))
+            // Without validation images or a judge there is nothing to choose by: the last epoch is kept.
+            guard let score = judge.map({ $0(epoch, InferencePlan(net)) }) ?? v.map({ -Double($0.loss) }) else {
+                continue
+            }
+            if best == nil || score > best!.score {
+                best = (score, epoch, Weights(net))
             } else if let patience = options.patience, epoch - best!.epoch >= patience {
                 break
             }

@@ -84,7 +84,25 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Weight λ of the distillation loss.") var teacherWeight: Float = 0.5
     @Option(name: .long, help: "Softmax temperature of the distillation loss.") var teacherTemperature: Float = 2
     @Option(name: .long, help: "Also write the HTML report into this folder.") var report: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Share of the --extra-data photos (of each class, and of other/) held out to judge the fine-tune by: "
+                + "the best epoch on them is kept, and a model worse than the starting one on them is not written "
+                + "(0: judged by Fashion-MNIST validation only).", valueName: "share"))
+    var holdOut = 0.2
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Judge the fine-tune on these labelled photos (class-slug folders, other/) instead of holding out some "
+                + "of --extra-data.", valueName: "dir"))
+    var validateOn: String?
+    @Flag(help: "Write the model even when it is worse than the starting model on the shop's held-out photos.")
+    var force = false
     @OptionGroup var data: DataOption
+
+    /// Classes with fewer training photos than this are named in a warning.
+    static let fewPhotos = 5
 
     func validate() throws {
         guard epochs > 0, batchSize > 0 else { throw ValidationError("--epochs and --batch-size must be positive") }
@@ -109,6 +127,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--outliers-per-image must be positive and --outlier-weight not negative")
         }
         guard outlierVariations >= 0 else { throw ValidationError("--outlier-variations must not be negative") }
+        guard holdOut >= 0, holdOut < 1 else { throw ValidationError("--hold-out must be in [0, 1)") }
+        if let validateOn, !FileManager.default.fileExists(atPath: validateOn) {
+            throw ValidationError("--validate-on \(validateOn): no such folder")
+        }
     }
 
     private var margins: (in: Float, out: Float)? {
@@ -121,7 +143,8 @@ struct TrainCommand: ParsableCommand {
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
         var weights: [Float]? = nil
-        let (listing, outlierPixels) = try listPhotos()
+        let (listing, outlierPixels, shop) = try listPhotos()
+        warnAboutFewPhotos(listing.labels)
         var photoCounts: [String: Int] = [:]
         if !listing.files.isEmpty {
             let photos = TrainingPhotos(
@@ -172,6 +195,15 @@ struct TrainCommand: ParsableCommand {
             print("with an eleventh output, \"none of these\"")
         }
 
+        // The shop's held-out photos: how the starting model does on them is what the fine-tune must beat.
+        let point = model.decision
+        let start = shop.isEmpty ? nil : shop.score(model.inference, as: model, point: point)
+        if let start {
+            print(
+                "judged on \(shop.images.count) held-out shop photos and \(shop.outlierCount) outliers; "
+                    + "the starting model: \(start)")
+        }
+
         let test = try data.load(.test)
         var teachers: [Model] = []
         for path in teacher {
@@ -216,11 +248,28 @@ struct TrainCommand: ParsableCommand {
         var trainer = Trainer(options: options)
         trainer.onBatch = { bar.batch($0) }
         trainer.onEpoch = { bar.epoch($0) }
+        if let start {
+            trainer.judge = { [model] epoch, plan in
+                let score = shop.score(plan, as: model, point: point)
+                print("epoch \(epoch) on the held-out shop photos: \(score) (starting model: \(start))")
+                return score.rank
+            }
+        }
         let started = Date()
         let (history, bestEpoch) = trainer.train(
             model, on: train, validation: validation, weights: weights, outliers: outlierPixels)
         let wall = Date().timeIntervalSince(started)
 
+        if let start {
+            let final = shop.score(model.inference, as: model, point: point)
+            if from != nil && final.isWorse(than: start) {
+                let message =
+                    "the fine-tuned model is worse than the starting model on the \(shop.images.count) held-out shop "
+                    + "photos and \(shop.outlierCount) outliers: \(final), against \(start)"
+                guard force else { throw CLIError("not written: \(message); --force writes it anyway") }
+                FileHandle.standardError.write(Data("warning: \(message); written because of --force\n".utf8))
+            }
+        }
         let eval = Evaluation(model: model, data: test)
         print(
             String(
@@ -263,26 +312,64 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The labelled photo files of --extra-data, and the outlier images of --outliers and of their `other` folders.
-    private func listPhotos() throws -> (listing: LabelledFolders.Listing, outliers: [Float]) {
-        var all = LabelledFolders.Listing()
+    /// The labelled photo files of --extra-data to train on, the outlier images of --outliers and of their
+    /// `other` folders, and the shop's photos held out of them (or those of --validate-on) to judge by.
+    private func listPhotos() throws -> (listing: LabelledFolders.Listing, outliers: [Float], shop: ShopPhotos) {
+        var all = LabelledFolders.Listing(), held = LabelledFolders.Listing()
         var pool = OutlierPool(variations: outlierVariations, seed: seed &+ 0x07_71E5)
         for dir in extraData {
             let listing: LabelledFolders.Listing
             do { listing = try LabelledFolders.list(dir) } catch { throw CLIError("\(error)") }
             print("extra data: \(listing.files.count) photos in \(dir)")
-            all.files += listing.files
-            all.labels += listing.labels
-            let other = pool.add(listing.outlierFiles)
-            skipped(other.skipped)
-            if other.added > 0 { outliersLoaded(other.added, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
+            let share = validateOn == nil ? holdOut : 0
+            let photos = HoldOut.split(labels: listing.labels, share: share, seed: seed)
+            let other = HoldOut.split(labels: listing.outlierFiles.map { _ in 0 }, share: share, seed: seed)
+            all.files += photos.kept.map { listing.files[$0] }
+            all.labels += photos.kept.map { listing.labels[$0] }
+            held.files += photos.held.map { listing.files[$0] }
+            held.labels += photos.held.map { listing.labels[$0] }
+            held.outlierFiles += other.held.map { listing.outlierFiles[$0] }
+            let added = pool.add(other.kept.map { listing.outlierFiles[$0] })
+            skipped(added.skipped)
+            if added.added > 0 { outliersLoaded(added.added, from: "\(dir)/\(LabelledFolders.outlierFolder)") }
+            if share > 0 {
+                print(
+                    "held out to judge by: \(photos.held.count) of these photos and \(other.held.count) of their "
+                        + "outliers (\(Int(share * 100))% of each class)")
+            }
+        }
+        if let validateOn {
+            do { held = try LabelledFolders.list(validateOn) } catch { throw CLIError("\(error)") }
         }
         for dir in outliers {
             let loaded = pool.add(try reported { try FileWalker.files(under: dir) })
             skipped(loaded.skipped)
             outliersLoaded(loaded.added, from: dir)
         }
-        return (all, pool.pixels)
+        let shop = ShopPhotos.load(files: held.files, labels: held.labels, outlierFiles: held.outlierFiles)
+        skipped(shop.skipped)
+        return (all, pool.pixels, shop.photos)
+    }
+
+    /// Names the classes the extra photos leave out or barely have, and says what that means.
+    private func warnAboutFewPhotos(_ labels: [Int]) {
+        guard !extraData.isEmpty else { return }
+        var counts: [FashionClass: Int] = [:]
+        for label in labels { counts[FashionClass(rawValue: label)!, default: 0] += 1 }
+        let none = FashionClass.allCases.filter { counts[$0] == nil }.map(\.slug)
+        let few = FashionClass.allCases.filter { (1..<Self.fewPhotos).contains(counts[$0] ?? 0) }
+            .map { "\($0.slug) \(counts[$0]!)" }
+        func warn(_ text: String) { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
+        if !none.isEmpty {
+            warn(
+                "no photos of \(none.joined(separator: ", ")) to train on: the model keeps what it learnt of them "
+                    + "from Fashion-MNIST, and they are not judged")
+        }
+        if !few.isEmpty {
+            warn(
+                "fewer than \(Self.fewPhotos) photos to train on of \(few.joined(separator: ", ")): too few to learn "
+                    + "them reliably; --extra-balance repeats them, the held-out photos say whether it helped")
+        }
     }
 
     private func outliersLoaded(_ count: Int, from dir: String) {

@@ -83,3 +83,22 @@ import Testing
         #expect(Array(plain.pixels[0..<size]) == row(0))
     }
 }
+
+@Suite struct HoldOutTests {
+    /// From each class the same share, at least one of a class with two or more, none of a class of one;
+    /// the two sides are disjoint and cover everything.
+    @Test func theSplitIsStratifiedAndDisjoint() {
+        let labels = [Int](repeating: 0, count: 20) + [Int](repeating: 1, count: 5) + [2, 3, 3]
+        let (kept, held) = HoldOut.split(labels: labels, share: 0.2, seed: 7)
+        #expect(Set(kept).isDisjoint(with: held) && Set(kept + held) == Set(labels.indices))
+        func count(_ side: [Int], _ label: Int) -> Int { side.filter { labels[$0] == label }.count }
+        #expect(count(held, 0) == 4 && count(held, 1) == 1 && count(held, 2) == 0 && count(held, 3) == 1)
+        #expect(HoldOut.split(labels: labels, share: 0.2, seed: 7) == (kept, held))
+    }
+}
+
+extension HoldOutTests {
+    @Test func aShareOfZeroHoldsNothingOut() {
+        #expect(HoldOut.split(labels: [0, 0, 1, 1, 1], share: 0, seed: 1).held.isEmpty)
+    }
+}

@@ -16,7 +16,8 @@ import Testing
         let tuned = try fashionsort(
             [
                 "train", "--from", "\(dir)/a.safetensors", "--epochs", "2", "--extra-data", "\(dir)/photos",
-                "--extra-balance", "1", "--photo-variety", "-o", "\(dir)/b.safetensors", "--report", "\(dir)/report",
+                "--extra-balance", "1", "--photo-variety", "--hold-out", "0", "-o", "\(dir)/b.safetensors", "--report",
+                "\(dir)/report",
             ] + small)
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(tuned.stdout.contains("extra photos per class evened out: trouser 1×2, bag 2×1"))
@@ -66,7 +67,7 @@ import Testing
         try copySamples(["bag-18-rgb.png", "trouser-5-gray.jpg"], into: "\(dir)/photos/bag")
         try copySamples(["ankle-boot-23-interlaced.png", "ankle-boot-28-gray.jpg"], into: "\(dir)/photos/other")
         let small = ["--architecture", "seed", "--limit", "300", "--batch-size", "50", "--epochs", "1"]
-        let photos = ["--extra-data", "\(dir)/photos"]
+        let photos = ["--extra-data", "\(dir)/photos", "--hold-out", "0"]
 
         let first = try fashionsort(
             ["train", "--outlier-loss", "other-output", "-o", "\(dir)/a.safetensors"] + small + photos)
@@ -102,4 +103,56 @@ import Testing
         #expect(first.contains("elapsed ") && first.contains("ETA "))
         #expect(run.stdout.contains("elapsed") && run.stdout.contains("ETA"))
     }
+
+    /// Sorts the 40 sample photos into class folders under `dir`, each class's photos under the slug `label`
+    /// gives it (the right one, or a wrong one to make a fine-tune worse).
+    func labelled(_ dir: String, label: (String) -> String = { $0 }) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: samples).filter { !$0.hasSuffix(".csv") }
+        for name in names {
+            // The longest slug that prefixes the name ("t-shirt-top-19…", not "t-shirt").
+            let slug = FashionSlug.all.filter { name.hasPrefix($0 + "-") }.max { $0.count < $1.count }!
+            try copySamples([name], into: "\(dir)/\(label(slug))")
+        }
+    }
+
+    /// A fine-tune made worse on purpose (every photo under the wrong class, a high rate) is judged on
+    /// correctly labelled photos and not written; `--force` writes it with a warning.
+    @Test func aWorseFineTuneIsRefusedWithBothFigures() throws {
+        let dir = temporaryDirectory("train-worse")
+        try labelled("\(dir)/right")
+        try labelled("\(dir)/wrong") { FashionSlug.all[(FashionSlug.all.firstIndex(of: $0)! + 1) % 10] }
+        let args = [
+            "train", "--from", "default", "--limit", "300", "--batch-size", "50", "--epochs", "2",
+            "--learning-rate", "3e-3", "--extra-data", "\(dir)/wrong", "--extra-share", "0.5", "--validate-on",
+            "\(dir)/right", "-o", "\(dir)/worse.safetensors",
+        ]
+        let refused = try fashionsort(args)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not written: the fine-tuned model is worse than the starting model"))
+        #expect(refused.stderr.contains("against accuracy"), "both figures: \(refused.stderr)")
+        #expect(refused.stdout.contains("on the held-out shop photos: accuracy"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/worse.safetensors"))
+        let forced = try fashionsort(args + ["--force"])
+        #expect(forced.status == 0 && forced.stderr.contains("written because of --force"))
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/worse.safetensors"))
+    }
+
+    /// Classes the extra photos leave out are named, with what happens to them.
+    @Test func missingClassesAreNamed() throws {
+        let dir = temporaryDirectory("train-missing")
+        try copySamples(["coat-6-rgb.png", "coat-10-baseline.jpg"], into: "\(dir)/photos/coat")
+        let run = try fashionsort(
+            ["train", "--from", "default", "--limit", "100", "--batch-size", "50", "--epochs", "1", "--extra-data",
+             "\(dir)/photos", "--force", "-o", "\(dir)/m.safetensors"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: no photos of t-shirt-top, trouser, pullover, dress, sandal, shirt"))
+        #expect(run.stderr.contains("fewer than 5 photos to train on of coat 1"))
+        #expect(run.stdout.contains("held out to judge by: 1 of these photos"))
+    }
+}
+
+/// The class slugs, in Fashion-MNIST order.
+enum FashionSlug {
+    static let all = ["t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                      "ankle-boot"]
 }
