@@ -9,6 +9,7 @@ let cpu = Context.environment["FASHIONSORT_CPU"] ?? "native"
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
 let cFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
 
+
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
@@ -123,3 +124,8 @@ let package = Package(
         .testTarget(name: "fashionsortTests", dependencies: ["FashionModel", "TestSupport"]),
     ]
 )
+
+// Every Swift module imports what it uses by name: a member of a module it does not import is an error.
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

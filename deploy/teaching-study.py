@@ -54,11 +54,15 @@ def link_into(files, folder, slug_of):
         shutil.copyfile(f, os.path.join(target, os.path.basename(f)))  # the tools never follow a link
 
 
-def run(cmd, log):
+def run(cmd, log, refusable=False):
+    """The command's standard output; None when `refusable` and it refused to write a worse model."""
     with open(log, "a") as out:
         out.write("$ " + " ".join(shlex.quote(c) for c in cmd) + "\n")
         out.flush()
-        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=out, text=True)
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out.write(done.stdout + done.stderr)
+    if refusable and done.returncode != 0 and "not written:" in done.stderr:
+        return None
     if done.returncode not in (0, 3):
         sys.exit(f"{cmd[0]} failed ({done.returncode}): see {log}")
     return done.stdout
@@ -94,20 +98,23 @@ def one_run(a, k, draw, by_class, outliers):
     log, model = os.path.join(work, "log.txt"), os.path.join(work, "shop.safetensors")
     before = scores(evaluate(a.fashionsort, a.start, log, held, held_out))
     started = time.monotonic()
-    run([a.fashionsort, "train", "--from", a.start, *shlex.split(a.train_args), "--extra-data", labels, "-o", model],
-        log)
+    written = run([a.fashionsort, "train", "--from", a.start, *shlex.split(a.train_args), "--extra-data", labels,
+                   "-o", model], log, refusable=True)
     seconds = time.monotonic() - started
-    after = scores(evaluate(a.fashionsort, model, log, held, held_out))
-    mnist = evaluate(a.fashionsort, model, log)["accuracy"]
+    # A refused fine-tune leaves the shop with the model it had: that is what it then uses.
+    used = model if written is not None else a.start
+    after = scores(evaluate(a.fashionsort, used, log, held, held_out))
+    mnist = evaluate(a.fashionsort, used, log)["accuracy"]
     return {"k": k, "draw": draw, "train_args": a.train_args, "photos": k, "outliers": n_out,
-            "before": before, "after": after, "mnist_after": mnist, "seconds": round(seconds, 1)}
+            "before": before, "after": after, "mnist_after": mnist, "seconds": round(seconds, 1),
+            "refused": written is None}
 
 
 def table(runs, start_mnist):
     print(f"starting model: Fashion-MNIST test accuracy {start_mnist:.4f}")
     print("| K | draws | accuracy change, mean (worst) | mean recall change, mean (worst) | "
-          "outliers held change, mean (worst) | Fashion-MNIST after, mean (worst) | minutes, mean (max) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+          "outliers held change, mean (worst) | Fashion-MNIST after, mean (worst) | minutes, mean (max) | refused |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for k in sorted({r["k"] for r in runs}):
         rs = [r for r in runs if r["k"] == k]
 
@@ -117,7 +124,8 @@ def table(runs, start_mnist):
         mn = [100 * r["mnist_after"] for r in rs]
         mins = [r["seconds"] / 60 for r in rs]
         print(f"| {k} | {len(rs)} | {change('accuracy')} | {change('recall')} | {change('outliers_held')} | "
-              f"{statistics.mean(mn):.2f}% ({min(mn):.2f}%) | {statistics.mean(mins):.1f} ({max(mins):.1f}) |")
+              f"{statistics.mean(mn):.2f}% ({min(mn):.2f}%) | {statistics.mean(mins):.1f} ({max(mins):.1f}) | "
+              f"{sum(1 for r in rs if r.get('refused'))} |")
 
 
 def main():
@@ -148,7 +156,8 @@ def main():
             print(f"K={k} draw {draw}: accuracy {r['before']['accuracy']:.3f} -> {r['after']['accuracy']:.3f}, "
                   f"recall {r['before']['recall']:.3f} -> {r['after']['recall']:.3f}, outliers held "
                   f"{r['before']['outliers_held']:.3f} -> {r['after']['outliers_held']:.3f}, "
-                  f"Fashion-MNIST {r['mnist_after']:.4f}, {r['seconds'] / 60:.1f} min", flush=True)
+                  f"Fashion-MNIST {r['mnist_after']:.4f}, {r['seconds'] / 60:.1f} min"
+                  + (" (refused: the starting model kept)" if r.get("refused") else ""), flush=True)
     table([r for r in runs if r["k"] in a.k], start_mnist)
 
 

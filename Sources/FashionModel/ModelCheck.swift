@@ -1,3 +1,4 @@
+import NeuralNet
 /// A model must tell images apart before the daemon trusts it: a checkpoint
 /// whose weights are zero or broken loads fine but answers the same for every
 /// photo, and would send them all to one folder.

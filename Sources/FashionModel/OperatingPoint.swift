@@ -1,3 +1,4 @@
+import Foundation
 /// Where photos are held back from the class folders. A photo is taken for none of the classes (`other/`) when
 /// its "none of these" probability is at least `noneOfThese` (models with an eleventh output) or its top-class
 /// confidence is below `other`; it waits for a person (`review/<class>/`) when that confidence is below `review`.

@@ -2,6 +2,7 @@ import FileSystem
 import Glibc
 import Inbox
 import Logging
+import SystemPackage
 
 /// Finishes what a previous run left in work/: recorded files are only moved; a file that was being
 /// decoded twice when the daemon died is quarantined; the rest are to be processed again.

@@ -1,4 +1,5 @@
 import FashionModel
+import Foundation
 import ImageIntake
 import NeuralNet
 

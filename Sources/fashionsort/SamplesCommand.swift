@@ -5,6 +5,7 @@ import FileSystem
 import ImageIntake
 import ImageSynthesis
 import NeuralNet
+import Training
 
 /// Product-photo-like files made from Fashion-MNIST test images: the garment
 /// enlarged, tinted and placed on a light background, saved in the PNG and

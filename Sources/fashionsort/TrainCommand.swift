@@ -1,5 +1,6 @@
 import ArgumentParser
 import FashionModel
+import NeuralNet
 import Training
 import FileSystem
 import Foundation

@@ -1,12 +1,14 @@
 import ArgumentParser
 import FashionModel
 import Foundation
+import ImageIntake
 import Inbox
 import Sorting
 import Logging
 import NeuralNet
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 @main
 struct Daemon: AsyncParsableCommand {

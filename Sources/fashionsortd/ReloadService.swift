@@ -3,6 +3,7 @@ import Foundation
 import Inbox
 import Logging
 import ServiceLifecycle
+import Sorting
 import UnixSignals
 
 /// SIGHUP re-reads the settings and the model; a changed model file is

@@ -1,3 +1,4 @@
+import FashionModel
 import FileSystem
 import Foundation
 import Inbox

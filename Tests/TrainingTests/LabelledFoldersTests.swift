@@ -1,5 +1,6 @@
 import FileSystem
 import Foundation
+import ImageIntake
 import TestSupport
 import Testing
 @testable import FashionModel

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import Logging
 import TestSupport
 import Testing
 @testable import fashionsortd
