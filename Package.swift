@@ -9,7 +9,6 @@ let cpu = Context.environment["FASHIONSORT_CPU"] ?? "native"
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", cpu])]
 let cFlags: [CSetting] = [.unsafeFlags(["-O2", "-Wall", "-Wextra"])]
 
-
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
@@ -80,7 +79,9 @@ let package = Package(
         // Recording, filing and recovery: one actor writes; the pipeline that wires the rooms together.
         .target(
             name: "Sorting",
-            dependencies: ["Inbox", "FashionModel", "ImageIntake", "FileSystem", "Results", "CLinux", logging, lifecycle]),
+            dependencies: [
+                "Inbox", "FashionModel", "ImageIntake", "FileSystem", "Results", "CLinux", logging, lifecycle,
+            ]),
         .executableTarget(
             name: "fashionsortd",
             dependencies: [
@@ -107,7 +108,8 @@ let package = Package(
             name: "FashionModelTests", dependencies: ["FashionModel", "ImageSynthesis", "TestSupport"],
             swiftSettings: fast),
         .testTarget(
-            name: "TrainingTests", dependencies: ["Training", "FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
+            name: "TrainingTests",
+            dependencies: ["Training", "FashionModel", "ImageSynthesis", "CZlib", "TestSupport"],
             swiftSettings: fast),
         .testTarget(name: "ModelReportTests", dependencies: ["ModelReport", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["FashionModel", "Results", "TestSupport"]),

@@ -52,7 +52,9 @@ public struct OperatingPoint: Codable, Sendable, Equatable {
     /// `confidence 0.410 < 0.458`); empty for a photo it classifies.
     public func reason(_ p: Prediction) -> String {
         func f(_ x: Float) -> String { String(format: "%.3f", x) }
-        if let noneOfThese, p.noneOfThese >= noneOfThese { return "none of these \(f(p.noneOfThese)) >= \(f(noneOfThese))" }
+        if let noneOfThese, p.noneOfThese >= noneOfThese {
+            return "none of these \(f(p.noneOfThese)) >= \(f(noneOfThese))"
+        }
         let c = p.best.confidence
         return c < other ? "confidence \(f(c)) < \(f(other))" : c < review ? "confidence \(f(c)) < \(f(review))" : ""
     }

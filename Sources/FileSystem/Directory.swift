@@ -28,7 +28,9 @@ public final class Directory: Sendable {
 
     /// The folder `components` below this one, each opened without following a symbolic link;
     /// `create` makes missing ones (mode 0750 before the umask).
-    public func folder(_ components: some Sequence<[UInt8]>, create: Bool = false) throws(FileSystemError)
+    public func folder(
+        _ components: some Sequence<[UInt8]>, create: Bool = false
+    ) throws(FileSystemError)
         -> Directory
     {
         var current = self
@@ -46,7 +48,8 @@ public final class Directory: Sendable {
                 let e = errno
                 throw FileSystemError(
                     path: childPath,
-                    reason: e == ELOOP || e == ENOTDIR ? "not a folder (a symbolic link or a file)" : "\(Errno(rawValue: e))")
+                    reason: e == ELOOP || e == ENOTDIR
+                        ? "not a folder (a symbolic link or a file)" : "\(Errno(rawValue: e))")
             }
             current = Directory(descriptor: fd, path: childPath)
         }
@@ -143,7 +146,8 @@ public final class Directory: Sendable {
 
     private func error(_ name: [UInt8]) -> FileSystemError {
         let e = errno
-        return FileSystemError(path: path(of: name), reason: e == ELOOP ? "is a symbolic link" : "\(Errno(rawValue: e))")
+        return FileSystemError(
+            path: path(of: name), reason: e == ELOOP ? "is a symbolic link" : "\(Errno(rawValue: e))")
     }
 
     private func withName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {

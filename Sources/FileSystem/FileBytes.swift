@@ -52,7 +52,9 @@ public enum FileBytes {
             return try FileDescriptor.open(FilePath(path), .readOnly, options: options)
         } catch Errno.noSuchFileOrDirectory {
             let name = (path as NSString).lastPathComponent
-            guard let raw = FileName.bytes(ofText: name), FileName.isPlainName(raw) else { throw Errno.noSuchFileOrDirectory }
+            guard let raw = FileName.bytes(ofText: name), FileName.isPlainName(raw) else {
+                throw Errno.noSuchFileOrDirectory
+            }
             let real = (Array(path.utf8.dropLast(name.utf8.count)) + raw + [0]).map { CChar(bitPattern: $0) }
             return try real.withUnsafeBufferPointer {
                 try FileDescriptor.open(FilePath(platformString: $0.baseAddress!), .readOnly, options: options)

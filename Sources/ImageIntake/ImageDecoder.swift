@@ -27,7 +27,12 @@ public enum ImageFormat: String, Sendable, Equatable {
 
 /// Image formats people upload that we do not decode, told by their magic bytes so the error can say what to do.
 public enum OtherImageFormat: String, Sendable, Equatable {
-    case heic = "HEIC", avif = "AVIF", webp = "WebP", gif = "GIF", tiff = "TIFF", bmp = "BMP"
+    case heic = "HEIC"
+    case avif = "AVIF"
+    case webp = "WebP"
+    case gif = "GIF"
+    case tiff = "TIFF"
+    case bmp = "BMP"
 
     public static func sniff(_ b: [UInt8]) -> OtherImageFormat? {
         func ascii(_ range: Range<Int>) -> String? {
@@ -49,7 +54,8 @@ public enum OtherImageFormat: String, Sendable, Equatable {
         switch self {
         case .heic:
             "export it as JPEG (iPhone: Settings > Camera > Formats > Most Compatible shoots JPEG)"
-        case .avif, .webp, .gif, .tiff, .bmp: "convert it to JPEG or PNG (e.g. convert photo.\(rawValue.lowercased()) photo.jpg)"
+        case .avif, .webp, .gif, .tiff, .bmp:
+            "convert it to JPEG or PNG (e.g. convert photo.\(rawValue.lowercased()) photo.jpg)"
         }
     }
 }

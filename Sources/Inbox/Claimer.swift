@@ -122,7 +122,9 @@ public final class Claimer: Sendable {
     /// Renames `name` into work/ under `workName` (or a free variant); nil when another claimer took it.
     /// When work/ is on another filesystem, the rename goes into a hidden staging folder on the inbox's,
     /// and the file is then copied into work/ through its descriptor.
-    private func take(_ name: [UInt8], from folder: Directory, as workName: String, into work: Directory)
+    private func take(
+        _ name: [UInt8], from folder: Directory, as workName: String, into work: Directory
+    )
         throws(FileSystemError) -> [UInt8]?
     {
         for candidate in FileName.variants(of: Array(workName.utf8)) {
@@ -136,7 +138,8 @@ public final class Claimer: Sendable {
                 switch folder.rename(name, to: staging, as: candidate) {
                 case 0: break
                 case ENOENT: return nil
-                case let e: throw FileSystemError(path: folder.path(of: name), reason: "cannot claim: \(Errno(rawValue: e))")
+                case let e:
+                    throw FileSystemError(path: folder.path(of: name), reason: "cannot claim: \(Errno(rawValue: e))")
                 }
                 let staged = try staging.openForReading(candidate)
                 defer { try? staged.close() }
@@ -154,7 +157,9 @@ public final class Claimer: Sendable {
     /// uploader that keeps another hard link could rewrite the photo after it was hashed and filed, so a file
     /// with more than one link is replaced by a private copy. Something else swapped in between the check
     /// and the rename stays, to be rejected by the decoder, which opens nothing but regular files.
-    private func keepPrivate(_ name: [UInt8], in work: Directory, claimed: stat, file: String)
+    private func keepPrivate(
+        _ name: [UInt8], in work: Directory, claimed: stat, file: String
+    )
         throws(FileSystemError)
     {
         guard let landed = work.status(name), landed.st_ino == claimed.st_ino, landed.st_dev == claimed.st_dev

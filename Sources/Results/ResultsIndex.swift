@@ -30,7 +30,7 @@ public final class ResultsIndex: Sendable {
         self.folder = folder
         var notes: [String] = []
         let connection: Connection
-        do { connection = try Connection(path: path) } catch where !error.reason.contains("locked") {
+        do { connection = try Connection(path: path) } catch  where !error.reason.contains("locked") {
             let aside = "\(path).broken-\(Int(Date().timeIntervalSince1970))"
             guard rename(path, aside) == 0 else { throw error }
             for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
@@ -57,8 +57,9 @@ public final class ResultsIndex: Sendable {
             if Int(st.st_size) < done { done = 0 }
             guard Int(st.st_size) > done, let data = FileManager.default.contents(atPath: file) else { continue }
             guard let columns = ResultRecord.columns(ofFirstLine: data.prefix { $0 != 0x0A }) else {
-                skipped.append("\(file): not a FashionSort results file (its first line names no id, file and "
-                    + "sha256 columns); skipped")
+                skipped.append(
+                    "\(file): not a FashionSort results file (its first line names no id, file and "
+                        + "sha256 columns); skipped")
                 continue
             }
             let rows = CSV.parse(String(decoding: data[done...], as: UTF8.self))

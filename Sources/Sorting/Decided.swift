@@ -6,7 +6,9 @@ import Results
 /// A claimed file, read and classified (or not), and where it goes: the pure part of sorting.
 public struct Decided: Sendable {
     public enum Destination: Sendable, Equatable {
-        case out(FashionClass), review(FashionClass), other, rejected
+        case out(FashionClass)
+        case review(FashionClass)
+        case other, rejected
     }
 
     public var claim: Claim
@@ -25,12 +27,16 @@ public struct Decided: Sendable {
     public var isDecoded: Bool { prediction != nil }
 
     /// Where `point` sends a photo: its class folder, review/, other/, or rejected/ when it was not decoded.
-    public static func decide(_ claim: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, point: OperatingPoint)
+    public static func decide(
+        _ claim: Claim, photo: PreparedPhoto, _ result: PhotoPrediction, point: OperatingPoint
+    )
         -> Decided
     {
         guard case .success = photo.pixels, let p = result.prediction else {
             let reason: String, kind: String
-            if case .failure(let e) = photo.pixels { (reason, kind) = (e.reason, e.kind) } else {
+            if case .failure(let e) = photo.pixels {
+                (reason, kind) = (e.reason, e.kind)
+            } else {
                 (reason, kind) = ("not classified", "unclassified")
             }
             return Decided(

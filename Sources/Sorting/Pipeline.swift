@@ -74,8 +74,14 @@ public final class Pipeline: Service {
     private func beat() { progress.withLock { $0.last = .now } }
 
     private func working<R>(_ body: () async -> R) async -> R {
-        progress.withLock { $0.working += 1; $0.last = .now }
-        defer { progress.withLock { $0.working -= 1; $0.last = .now } }
+        progress.withLock {
+            $0.working += 1; $0.last = .now
+        }
+        defer {
+            progress.withLock {
+                $0.working -= 1; $0.last = .now
+            }
+        }
         return await body()
     }
 
@@ -107,7 +113,8 @@ public final class Pipeline: Service {
                 await withGracefulShutdownHandler {
                     while let batch = await queue.nextBatch(max: options.batch) {
                         let id = model.id
-                        commits.yield((await working { await decide(claimer.claim(batch, settle: options.settle)) }, id))
+                        commits.yield(
+                            (await working { await decide(claimer.claim(batch, settle: options.settle)) }, id))
                     }
                 } onGracefulShutdown: { [self] in
                     stopping.withLock { $0 = .now }

@@ -32,7 +32,9 @@ public actor Recorder {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
-    public init(layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger)
+    public init(
+        layout: Layout, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    )
         throws(FileSystemError)
     {
         self.layout = layout
@@ -133,7 +135,8 @@ public actor Recorder {
         let before = error
         error = problem.map { "\($0); \(unrecorded.reduce(0) { $0 + $1.count } + unfiled.count) files wait in work/" }
         if let error, before == nil {
-            logger.error("files wait in work/ and are retried", metadata: ["error": "\(error)", "folder": "\(layout.work)"])
+            logger.error(
+                "files wait in work/ and are retried", metadata: ["error": "\(error)", "folder": "\(layout.work)"])
         } else if before != nil && error == nil {
             logger.notice("recording and filing work again; nothing waits in work/")
         }

@@ -70,7 +70,9 @@ struct Recovery {
                 guard fstat(staged.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
                     throw FileSystemError(path: staging.path(of: name), reason: "not a regular file")
                 }
-                if work.status(name)?.st_size != st.st_size { try work.writeCopy(of: staged, as: name, replacing: false) }
+                if work.status(name)?.st_size != st.st_size {
+                    try work.writeCopy(of: staged, as: name, replacing: false)
+                }
                 staging.remove(name)
             } catch {
                 logger.error("cannot move a claimed file into work/", metadata: ["error": "\(error)"])

@@ -24,7 +24,10 @@ public enum DatasetError: Error, CustomStringConvertible {
 public enum FashionMNIST {
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
 
-    public enum Split: String, Sendable { case train, test = "t10k" }
+    public enum Split: String, Sendable {
+        case train
+        case test = "t10k"
+    }
 
     public static func load(_ split: Split, directory: String = defaultDirectory) throws(DatasetError) -> LabelledImages
     {

@@ -15,7 +15,9 @@ public struct ShopPhotos: Sendable {
     public var isEmpty: Bool { images.count == 0 && outlierCount == 0 }
 
     /// The files decoded and converted as the daemon converts them; what cannot be decoded is returned.
-    public static func load(files: [String], labels: [Int], outlierFiles: [String]) -> (
+    public static func load(
+        files: [String], labels: [Int], outlierFiles: [String]
+    ) -> (
         photos: ShopPhotos, skipped: [IntakeError]
     ) {
         let inClass = LabelledFolders.images(files), other = LabelledFolders.images(outlierFiles)

@@ -32,7 +32,8 @@ struct FashionSort: ParsableCommand {
 
 /// `--model PATH`, defaulting to the shipped checkpoint (`default` names it too).
 struct ModelOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Checkpoint to use (default: the shipped model, also named 'default').", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Checkpoint to use (default: the shipped model, also named 'default').", valueName: "file"))
     var model: String?
 
     var path: String { Model.path(named: model ?? Model.defaultName) }

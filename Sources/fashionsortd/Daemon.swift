@@ -131,7 +131,8 @@ final class DaemonServices: Sendable {
     init(settings s: DaemonSettings, notifier: SystemdNotifier, logger: Logger) throws {
         layout = Layout(root: s.root, instance: s.instance, inbox: s.inbox)
         for folder in try layout.create() {
-            logger.notice("folder no longer writable by group or others: only inbox/ is", metadata: ["folder": "\(folder)"])
+            logger.notice(
+                "folder no longer writable by group or others: only inbox/ is", metadata: ["folder": "\(folder)"])
         }
         try layout.checkNoFeedbackLoop(recursive: s.recursive)
         lock = try InstanceLock(layout)

@@ -45,7 +45,8 @@ public final class StatusWriter: Service {
         while await GracefulSleep.sleep(seconds: written == nil ? 0 : tick) {
             let now = ContinuousClock.now
             let s = await pipeline.recorder.stats, queued = pipeline.queued, skipped = skippedFolders()
-            let changed = written.map { ($0.processed, $0.queued, $0.skipped) != (s.processed, queued, skipped) } ?? true
+            let changed =
+                written.map { ($0.processed, $0.queued, $0.skipped) != (s.processed, queued, skipped) } ?? true
             let due = written.map { now - $0.at >= .milliseconds(Int64(interval.withLock { $0 } * 1000)) } ?? true
             if due || (changed && now - written!.at >= .seconds(1)) {
                 await write(.running)

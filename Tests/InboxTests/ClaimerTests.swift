@@ -32,7 +32,9 @@ import Testing
         symlink("\(root)/elsewhere/photo.png", "\(inbox)/link.png")
         mkfifo("\(inbox)/pipe.png", 0o644)
         write(samplePNG(2), to: "\(inbox)/real.png")
-        let files = ["linked/photo.png", "link.png", "pipe.png", "real.png"].map { QueuedFile(relative: $0, arrival: 0) }
+        let files = ["linked/photo.png", "link.png", "pipe.png", "real.png"].map {
+            QueuedFile(relative: $0, arrival: 0)
+        }
         #expect(c.claim(files).map(\.original) == ["real.png"])
         #expect(FileManager.default.fileExists(atPath: "\(root)/elsewhere/photo.png"))
     }

@@ -11,7 +11,10 @@ import Testing
         #expect(await q.nextBatch(max: 2)?.map(\.text) == ["a", "b"])
         q.push(QueuedFile(relative: "a", arrival: 5))  // taken before: may be queued again
         q.finish()
-        #expect(await q.nextBatch(max: 10) == [QueuedFile(relative: "c", arrival: 4), QueuedFile(relative: "a", arrival: 5)])
+        #expect(
+            await q.nextBatch(max: 10) == [
+                QueuedFile(relative: "c", arrival: 4), QueuedFile(relative: "a", arrival: 5),
+            ])
         #expect(await q.nextBatch(max: 10) == nil)
     }
 

@@ -34,7 +34,8 @@ import Testing
 
     /// A ten-output teacher for an eleven-output student: the mean over teachers, 0 where a teacher has no output.
     @Test func meanSoftmaxPadsMissingOutputs() {
-        let ten = Tensor(zeros: [2, 10]), eleven = Tensor(shape: [2, 11], data: (0..<22).map { $0 % 11 == 10 ? 50 : 0 })
+        let ten = Tensor(zeros: [2, 10]),
+            eleven = Tensor(shape: [2, 11], data: (0..<22).map { $0 % 11 == 10 ? 50 : 0 })
         let mean = SoftCrossEntropy.meanSoftmax([ten, eleven], outputs: 11, temperature: 2)
         #expect(mean.shape == [2, 11])
         #expect(abs(mean.data[10] - 0.5) < 1e-6 && abs(mean.data[0] - 0.05) < 1e-6)

@@ -27,7 +27,6 @@ import Inbox
         return (p, feed)
     }
 
-
     @Test func recordsThenFilesEachPhotoOnce() async throws {
         let root = temporaryDirectory("proc")
         let clock = Clock("2026-11-25T23:59:59Z")

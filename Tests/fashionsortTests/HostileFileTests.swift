@@ -31,8 +31,9 @@ import Testing
         let text = chunks.filter { $0[4..<8].elementsEqual("zTXt".utf8) }
         #expect(text.count == 8)
         let rest = chunks.filter { !$0[4..<8].elementsEqual("zTXt".utf8) }
-        write(Array(bytes[..<8]) + rest[0] + Array(repeating: text, count: 8).joined().joined() + rest[1...].joined(),
-              to: "\(dir)/text-bomb.png")
+        write(
+            Array(bytes[..<8]) + rest[0] + Array(repeating: text, count: 8).joined().joined() + rest[1...].joined(),
+            to: "\(dir)/text-bomb.png")
         for path in ["\(dir)/text-bomb.png", "\(Self.fixtures)/adam7-bomb-8944x8944.png"] {
             let row = try classify(path)
             #expect(row["status"] != "rejected", "\(path): \(row["error"] ?? "")")
@@ -47,7 +48,9 @@ import Testing
         deep[sof + 4] = 12
         write(deep, to: "\(dir)/deep.jpg")
         let heic = try classify("\(dir)/iphone.jpg"), twelve = try classify("\(dir)/deep.jpg")
-        #expect(heic["status"] == "rejected" && heic["error"]?.hasPrefix("HEIC, not PNG or JPEG: export it as JPEG") == true)
+        #expect(
+            heic["status"] == "rejected" && heic["error"]?.hasPrefix("HEIC, not PNG or JPEG: export it as JPEG") == true
+        )
         #expect(twelve["status"] == "rejected" && twelve["error"]?.hasPrefix("unsupported JPEG variant") == true)
     }
 

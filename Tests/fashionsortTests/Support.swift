@@ -3,7 +3,9 @@ import TestSupport
 
 /// Runs the built `fashionsort` with `arguments` (through `wrapper`, a command such as `prlimit … --`, when
 /// given); returns its exit status and output.
-func fashionsort(_ arguments: [String], under wrapper: [String] = []) throws
+func fashionsort(
+    _ arguments: [String], under wrapper: [String] = []
+) throws
     -> (status: Int32, stdout: String, stderr: String)
 {
     let process = Process()

@@ -95,8 +95,10 @@ import Testing
     @Test func fromDefaultAndProgressIntoAFile() throws {
         let dir = temporaryDirectory("train-default")
         let run = try fashionsort(
-            ["train", "--from", "default", "--limit", "200", "--batch-size", "50", "--epochs", "1", "-o",
-             "\(dir)/m.safetensors"])
+            [
+                "train", "--from", "default", "--limit", "200", "--batch-size", "50", "--epochs", "1", "-o",
+                "\(dir)/m.safetensors",
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("fine-tuning default"))
         let first = try #require(run.stderr.split(separator: "\n").first { $0.hasPrefix("epoch 1/1 batch ") })
@@ -142,8 +144,10 @@ import Testing
         let dir = temporaryDirectory("train-missing")
         try copySamples(["coat-6-rgb.png", "coat-10-baseline.jpg"], into: "\(dir)/photos/coat")
         let run = try fashionsort(
-            ["train", "--from", "default", "--limit", "100", "--batch-size", "50", "--epochs", "1", "--extra-data",
-             "\(dir)/photos", "--force", "-o", "\(dir)/m.safetensors"])
+            [
+                "train", "--from", "default", "--limit", "100", "--batch-size", "50", "--epochs", "1", "--extra-data",
+                "\(dir)/photos", "--force", "-o", "\(dir)/m.safetensors",
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("warning: no photos of t-shirt-top, trouser, pullover, dress, sandal, shirt"))
         #expect(run.stderr.contains("fewer than 5 photos to train on of coat 1"))
@@ -153,6 +157,8 @@ import Testing
 
 /// The class slugs, in Fashion-MNIST order.
 enum FashionSlug {
-    static let all = ["t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
-                      "ankle-boot"]
+    static let all = [
+        "t-shirt-top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+        "ankle-boot",
+    ]
 }

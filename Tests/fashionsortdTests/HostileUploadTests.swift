@@ -97,9 +97,10 @@ import Testing
         #expect(daemon.wait(for: "ready"))
         write(samplePNG(1), to: "\(inbox)/first.png")
         #expect(waitUntil(timeout: 10) { resultRows("\(root)/results").count == 1 })
-        let csv = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").first {
-            $0.hasSuffix(".csv")
-        })
+        let csv = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").first {
+                $0.hasSuffix(".csv")
+            })
         #expect(rename("\(inbox)/sub", "\(inbox)/moved") == 0)
         #expect(symlink("../results", "\(inbox)/sub") == 0)
         // Written in the moved folder under the name of today's results file.
@@ -219,7 +220,9 @@ import Testing
         let row = try #require(resultRows("\(root)/results").first)
         #expect(row["status"] == "review" || row["status"] == "other")
         #expect(Float(row["none_of_these"] ?? "") != nil)
-        #expect(row["held_back_by"]?.hasPrefix("confidence ") == true || row["held_back_by"]?.hasPrefix("none of these ") == true)
+        #expect(
+            row["held_back_by"]?.hasPrefix("confidence ") == true
+                || row["held_back_by"]?.hasPrefix("none of these ") == true)
         #expect(row["status"] != "review" || row["held_back_by"]?.hasSuffix("< 1.000") == true)
     }
 
@@ -237,7 +240,8 @@ import Testing
         #expect(daemon.log.contains("folder=upload-2026-12-08"))
         #expect(
             waitUntil(timeout: 5) {
-                (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?.contains("\"skipped_folders\" : 1")
+                (try? String(contentsOfFile: "\(root)/status.json", encoding: .utf8))?.contains(
+                    "\"skipped_folders\" : 1")
                     ?? false
             })
     }

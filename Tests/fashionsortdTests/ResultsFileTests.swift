@@ -8,7 +8,9 @@ import Testing
 /// row, glue rows together or stop the daemon. Against the real binary.
 @Suite(.serialized) struct ResultsFileTests {
     func todaysCSV(_ root: String) throws -> String {
-        let names = try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").filter { $0.hasSuffix(".csv") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: "\(root)/results").filter {
+            $0.hasSuffix(".csv")
+        }
         return "\(root)/results/\(try #require(names.first))"
     }
 

@@ -115,9 +115,10 @@ import Testing
     }
 
     @Test func flagsAreReadByTheTable() throws {
-        #expect(try Daemon.flags(["--batch", "8", "--settle=3", "--recursive"]) == [
-            "batch": "8", "settle": "3", "recursive": "true",
-        ])
+        #expect(
+            try Daemon.flags(["--batch", "8", "--settle=3", "--recursive"]) == [
+                "batch": "8", "settle": "3", "recursive": "true",
+            ])
         #expect(throws: (any Error).self) { try Daemon.flags(["--bogus", "1"]) }
         #expect(throws: (any Error).self) { try Daemon.flags(["--batch"]) }
     }
