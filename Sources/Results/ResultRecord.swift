@@ -49,65 +49,78 @@ public struct ResultRecord: Sendable {
         heldBackBy = point.reason(p)
     }
 
+    /// Every column a results file has, by its header name: the one list the CSV writer and reader, the
+    /// index and `classify --json` go by.
+    public enum Column: String, CaseIterable, Sendable {
+        case time, file, sha256, status, label, `class`, confidence
+        case secondClass = "second_class"
+        case secondConfidence = "second_confidence"
+        case output, model, ms, error
+        case duplicateOf = "duplicate_of"
+        case id
+        case noneOfThese = "none_of_these"
+        case heldBackBy = "held_back_by"
+
+        /// A number (JSON writes it unquoted, null when empty).
+        public var isNumeric: Bool { [.label, .confidence, .secondConfidence, .ms, .noneOfThese].contains(self) }
+    }
+
     /// The daemon's columns; `classify` leaves out `time`, `output`, `duplicate_of` and `id`. New columns go
     /// at the end, so a reader by position keeps working.
-    public static let daemonColumns = [
-        "time", "file", "sha256", "status", "label", "class", "confidence",
-        "second_class", "second_confidence", "output", "model", "ms", "error", "duplicate_of", "id",
-        "none_of_these", "held_back_by",
-    ]
-    public static let classifyColumns = [
-        "file", "sha256", "status", "label", "class", "confidence",
-        "second_class", "second_confidence", "model", "ms", "error", "none_of_these", "held_back_by",
-    ]
+    public static let daemonColumns = Column.allCases.map(\.rawValue)
+    public static let classifyColumns = Column.allCases.filter { ![.time, .output, .duplicateOf, .id].contains($0) }
+        .map(\.rawValue)
 
     /// The column names of a results CSV from its first line: the header when it names the columns the index
     /// needs (id, file, sha256), else the daemon's own columns when the line is a row of that many fields
     /// (a header someone removed: the line is then a row); nil for a file that is not ours.
     public static func columns(ofFirstLine line: some Collection<UInt8>) -> [String]? {
         let fields = CSV.parse(String(decoding: line, as: UTF8.self)).first ?? []
-        if Set(["id", "file", "sha256"]).isSubset(of: fields) { return fields }
+        if Set([Column.id, .file, .sha256].map(\.rawValue)).isSubset(of: fields) { return fields }
         return fields.count == daemonColumns.count ? daemonColumns : nil
     }
 
-    /// Columns whose values are numbers (JSON writes them unquoted).
-    public static let numericColumns: Set<String> = [
-        "label", "confidence", "second_confidence", "ms", "none_of_these",
-    ]
+    /// Whether a column of `classify`'s output (with `--top`'s extra ones) holds numbers.
+    public static func isNumeric(_ name: String) -> Bool {
+        Column(rawValue: name)?.isNumeric ?? name.hasPrefix("confidence_")
+    }
 
     /// Extra ranked classes beyond the second, for `--top K`.
     public static func extraColumns(top: Int) -> [String] {
         top <= 2 ? [] : (3...top).flatMap { ["class_\($0)", "confidence_\($0)"] }
     }
 
-    public func values(_ columns: [String], top: Int = 2) -> [String] {
+    /// This row's value in `column`.
+    public func value(_ column: Column) -> String {
         let p = prediction
         func conf(_ c: Float) -> String { TextFormat.fixed(Double(c), places: 4) }
-        var out: [String] = columns.map { col in
-            switch col {
-            case "time": time
-            case "file": file
-            case "sha256": sha256
-            case "status": status.rawValue
-            case "label": p.map { String($0.best.label.rawValue) } ?? ""
-            case "class": p.map { $0.best.label.name } ?? ""
-            case "confidence": p.map { conf($0.best.confidence) } ?? ""
-            case "second_class": p.map { $0.second.label.name } ?? ""
-            case "second_confidence": p.map { conf($0.second.confidence) } ?? ""
-            case "output": output
-            case "model": model
-            case "ms": TextFormat.fixed(milliseconds, places: 1)
-            case "error": error
-            case "duplicate_of": duplicateOf
-            case "id": id
-            case "none_of_these": p.map { conf($0.noneOfThese) } ?? ""
-            case "held_back_by": heldBackBy
-            default: ""
-            }
+        return switch column {
+        case .time: time
+        case .file: file
+        case .sha256: sha256
+        case .status: status.rawValue
+        case .label: p.map { String($0.best.label.rawValue) } ?? ""
+        case .class: p.map { $0.best.label.name } ?? ""
+        case .confidence: p.map { conf($0.best.confidence) } ?? ""
+        case .secondClass: p.map { $0.second.label.name } ?? ""
+        case .secondConfidence: p.map { conf($0.second.confidence) } ?? ""
+        case .output: output
+        case .model: model
+        case .ms: TextFormat.fixed(milliseconds, places: 1)
+        case .error: error
+        case .duplicateOf: duplicateOf
+        case .id: id
+        case .noneOfThese: p.map { conf($0.noneOfThese) } ?? ""
+        case .heldBackBy: heldBackBy
         }
+    }
+
+    public func values(_ columns: [String], top: Int = 2) -> [String] {
+        func conf(_ c: Float) -> String { TextFormat.fixed(Double(c), places: 4) }
+        var out = columns.map { Column(rawValue: $0).map(value) ?? "" }
         if top > 2 {
             for k in 3...top {
-                if let p, k <= p.ranked.count {
+                if let p = prediction, k <= p.ranked.count {
                     out += [p.ranked[k - 1].label.name, conf(p.ranked[k - 1].confidence)]
                 } else {
                     out += ["", ""]

@@ -133,16 +133,22 @@ public final class ResultsIndex: Sendable {
     }
 
     struct Row {
+        /// Reads a CSV row's cells by column; a cell the row lacks is empty.
+        struct Cells {
+            let values: [String: String]
+            subscript(_ column: ResultRecord.Column) -> String { values[column.rawValue] ?? "" }
+        }
+
         var id: String, output: String, sha256: String, file: String, status: String
 
         init(id: String, output: String, sha256: String, file: String, status: String) {
             self.id = id; self.output = output; self.sha256 = sha256; self.file = file; self.status = status
         }
 
-        init(_ row: [String: String]) {
+        init(_ values: [String: String]) {
+            let row = Cells(values: values)
             self.init(
-                id: row["id"] ?? "", output: row["output"] ?? "", sha256: row["sha256"] ?? "",
-                file: row["file"] ?? "", status: row["status"] ?? "")
+                id: row[.id], output: row[.output], sha256: row[.sha256], file: row[.file], status: row[.status])
         }
     }
 

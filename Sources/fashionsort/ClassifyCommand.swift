@@ -94,7 +94,7 @@ struct ClassifyCommand: ParsableCommand {
     /// Columns holding numbers are written as JSON numbers (null when empty), the rest as strings.
     static func jsonLine(_ columns: [String], _ values: [String]) -> String {
         let fields = zip(columns, values).map { column, value in
-            let numeric = ResultRecord.numericColumns.contains(column) || column.hasPrefix("confidence_")
+            let numeric = ResultRecord.isNumeric(column)
             let json = numeric ? (value.isEmpty ? "null" : value) : JSON.quote(value)
             return "\(JSON.quote(column)):\(json)"
         }
