@@ -52,7 +52,8 @@ $sudo install -d "$prefix/bin" "$share/fashionsort" "$share/man/man1" "$share/ba
   "$share/zsh/site-functions" "$share/fish/vendor_completions.d"
 $sudo install -m 0755 "$bin/fashionsort" "$bin/fashionsortd" "$prefix/bin/"
 $sudo install -m 0644 Sources/FashionModel/Resources/default.safetensors "$share/fashionsort/default.safetensors"
-$sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors models/photos.safetensors "$share/fashionsort/"
+$sudo install -m 0644 models/fashion-mnist.safetensors models/seed.safetensors models/photos.safetensors \
+  models/replay.safetensors "$share/fashionsort/"
 # The generated pages end with a bare EXIT STATUS: ours (deploy/man) replace it and add SIGNALS, FILES, EXAMPLES.
 for tool in fashionsort fashionsortd; do
   sed '/^\.Sh "EXIT STATUS"/,$d' "$manuals/$tool/$tool.1" | cat - "deploy/man/$tool.mdoc" \

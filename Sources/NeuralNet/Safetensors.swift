@@ -90,9 +90,16 @@ public struct Safetensors: Sendable {
         return Int64(bitPattern: v)
     }
 
-    /// Serialises float32 tensors, int64 scalars and string metadata.
+    /// A U8 tensor's bytes and shape.
+    public func bytes(_ name: String) throws(Problem) -> (bytes: [UInt8], shape: [Int]) {
+        guard let e = entries[name] else { throw .missing(name) }
+        guard e.dtype == "U8" else { throw .mismatch("\(name) is \(e.dtype), expected U8") }
+        return (Array(data[(data.startIndex + e.range.lowerBound)..<(data.startIndex + e.range.upperBound)]), e.shape)
+    }
+
+    /// Serialises float32 tensors, uint8 tensors (bytes and shape), int64 scalars and string metadata.
     public static func encode(
-        floats: [(String, Tensor)], int64s: [(String, Int64)] = [],
+        floats: [(String, Tensor)], bytes: [(String, [UInt8], [Int])] = [], int64s: [(String, Int64)] = [],
         metadata: [String: String]
     ) -> [UInt8] {
         var parts: [String] = []
@@ -103,6 +110,12 @@ public struct Safetensors: Sendable {
                 "\(JSON.quote(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
                     + "\"data_offsets\":[\(offset),\(offset + 4 * t.count)]}")
             offset += 4 * t.count
+        }
+        for (name, b, shape) in bytes {
+            parts.append(
+                "\(JSON.quote(name)):{\"dtype\":\"U8\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],"
+                    + "\"data_offsets\":[\(offset),\(offset + b.count)]}")
+            offset += b.count
         }
         for (name, _) in int64s {
             parts.append(
@@ -122,6 +135,7 @@ public struct Safetensors: Sendable {
                 let b = v.bitPattern; for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt32(i)))) }
             }
         }
+        for (_, b, _) in bytes { out += b }
         for (_, v) in int64s {
             let b = UInt64(bitPattern: v);
             for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }

@@ -13,7 +13,7 @@ struct FashionSort: ParsableCommand {
         discussion: "Exit status: 0 on success, 1 on an error (named with its file), 64 on a usage error.",
         subcommands: [
             ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, CalibrateCommand.self, ReportCommand.self,
-            BenchCommand.self, SamplesCommand.self, StatusCommand.self, ReindexCommand.self,
+            BenchCommand.self, SamplesCommand.self, StatusCommand.self, ReindexCommand.self, ReplaySetCommand.self,
         ])
 
     /// A flag of our own rather than the configuration's `version:`, which would hash the model at every start.

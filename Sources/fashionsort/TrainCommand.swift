@@ -100,6 +100,12 @@ struct TrainCommand: ParsableCommand {
     var validateOn: String?
     @Flag(help: "Write the model even when it is worse than the starting model on the shop's held-out photos.")
     var force = false
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Rehearse the photos a model was trained on while fine-tuning ('default': the shipped model's), so "
+                + "a shop's few photos add to what it knows instead of pulling it away.", valueName: "file"))
+    var replay: String?
     @OptionGroup var data: DataOption
 
     /// Classes with fewer training photos than this are named in a warning.
@@ -144,7 +150,17 @@ struct TrainCommand: ParsableCommand {
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
         var weights: [Float]? = nil
-        let (listing, outlierPixels, shop) = try listPhotos()
+        var (listing, outlierPixels, shop) = try listPhotos()
+        if let replay {
+            let set: ReplaySet
+            do { set = try ReplaySet(contentsOf: ReplaySet.path(named: replay)) } catch {
+                throw CLIError(error.description)
+            }
+            train = train + set.images
+            outlierPixels += set.outliers
+            let outliers = set.outliers.count / LabelledImages.size
+            print("rehearsing \(set.images.count) photos and \(outliers) outliers of \(replay)")
+        }
         warnAboutFewPhotos(listing.labels)
         var photoCounts: [String: Int] = [:]
         if !listing.files.isEmpty {

@@ -102,3 +102,24 @@ extension HoldOutTests {
         #expect(HoldOut.split(labels: [0, 0, 1, 1, 1], share: 0, seed: 1).held.isEmpty)
     }
 }
+
+@Suite struct ReplaySetTests {
+    /// Written at 8 bits a pixel and read back: the same labels, pixels within half a step of 1/255.
+    @Test func aReplaySetRoundTrips() throws {
+        let pixels = (0..<(2 * LabelledImages.size)).map { Float($0 % 256) / 255 }
+        let set = ReplaySet(
+            images: LabelledImages(pixels: pixels, labels: [3, 9]), outliers: Array(pixels[..<LabelledImages.size]))
+        let path = temporaryDirectory("replay") + "/replay.safetensors"
+        try set.write(to: path)
+        let back = try ReplaySet(contentsOf: path)
+        #expect(back.images.labels == [3, 9] && back.outliers.count == LabelledImages.size)
+        #expect(zip(back.images.pixels, pixels).allSatisfy { abs($0 - $1) <= 0.5 / 255 })
+        #expect(throws: CheckpointError.self) { try ReplaySet(contentsOf: temporaryDirectory("none") + "/x") }
+    }
+
+    /// `default` is the shipped model's replay set, found in a clone too.
+    @Test func theShippedReplaySetLoads() throws {
+        let set = try ReplaySet(contentsOf: ReplaySet.path(named: "default"))
+        #expect(set.images.count > 3000 && set.outliers.count > 0)
+    }
+}
