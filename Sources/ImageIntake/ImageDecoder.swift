@@ -26,13 +26,11 @@ public enum ImageFormat: String, Sendable, Equatable {
 }
 
 /// Image formats people upload that we do not decode, told by their magic bytes so the error can say what to do.
-public enum OtherImageFormat: String, Sendable, Equatable {
-    case heic = "HEIC"
-    case avif = "AVIF"
-    case webp = "WebP"
-    case gif = "GIF"
-    case tiff = "TIFF"
-    case bmp = "BMP"
+public enum OtherImageFormat: Sendable, Equatable {
+    case heic, avif, webp, gif, tiff, bmp
+
+    /// How people write the format's name.
+    public var name: String { self == .webp ? "WebP" : "\(self)".uppercased() }
 
     public static func sniff(_ b: [UInt8]) -> OtherImageFormat? {
         func ascii(_ range: Range<Int>) -> String? {
@@ -55,7 +53,7 @@ public enum OtherImageFormat: String, Sendable, Equatable {
         case .heic:
             "export it as JPEG (iPhone: Settings > Camera > Formats > Most Compatible shoots JPEG)"
         case .avif, .webp, .gif, .tiff, .bmp:
-            "convert it to JPEG or PNG (e.g. convert photo.\(rawValue.lowercased()) photo.jpg)"
+            "convert it to JPEG or PNG (e.g. convert photo.\(self) photo.jpg)"
         }
     }
 }

@@ -29,7 +29,7 @@ public enum IntakeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadable(_, let r): "cannot read: \(r)"
         case .empty: "empty file (0 bytes)"
         case .unknownFormat(_, let b): "not a PNG or JPEG (starts with \(b))"
-        case .otherFormat(_, let f): "\(f.rawValue), not PNG or JPEG: \(f.advice)"
+        case .otherFormat(_, let f): "\(f.name), not PNG or JPEG: \(f.advice)"
         case .unsupportedVariant(_, let f, let d):
             "unsupported \(f.rawValue) variant (\(d)): save it as an ordinary 8-bit \(f.rawValue)"
         case .corrupt(_, let f, let d): "corrupt \(f.rawValue): \(d)"

@@ -92,11 +92,7 @@ struct TrainCommand: ParsableCommand {
                 + "the best epoch on them is kept, and a model worse than the starting one on them is not written "
                 + "(0: judged by Fashion-MNIST validation only).", valueName: "share"))
     var holdOut = 0.2
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Judge the fine-tune on these labelled photos (class-slug folders, other/) instead of holding out some "
-                + "of --extra-data.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Judge the fine-tune on these labelled photos, holding none out.", valueName: "dir"))
     var validateOn: String?
     @Flag(help: "Write the model even when it is worse than the starting model on the shop's held-out photos.")
     var force = false
