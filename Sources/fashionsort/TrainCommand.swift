@@ -141,7 +141,64 @@ struct TrainCommand: ParsableCommand {
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
+    /// What one run trains on: Fashion-MNIST (and a replay set) with the extra photos mixed in, the outliers,
+    /// and the shop's photos held out to judge by.
+    private struct Inputs {
+        var train: LabelledImages, validation: LabelledImages
+        var weights: [Float]?
+        var outliers: [Float]
+        var shop: ShopPhotos
+        /// Photos per class slug (and outliers under `other`), for the model card.
+        var photoCounts: [String: Int]
+    }
+
     func run() throws {
+        let inputs = try readInputs()
+        let (model, earlier) = try startingModel(withOutliers: !inputs.outliers.isEmpty)
+        // The shop's held-out photos: how the starting model does on them is what the fine-tune must beat.
+        let point = model.decision
+        let start = inputs.shop.isEmpty ? nil : inputs.shop.score(model.inference, as: model, point: point)
+        if let start {
+            print(
+                "judged on \(inputs.shop.images.count) held-out shop photos and \(inputs.shop.outlierCount) "
+                    + "outliers; the starting model: \(start)")
+        }
+        let test = try data.load(.test)
+        let (options, teachers) = try trainingOptions(model: model, outliers: !inputs.outliers.isEmpty, test: test)
+        print(
+            "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on "
+                + "\(inputs.train.count) "
+                + (inputs.validation.count > 0
+                    ? "images, validating on \(inputs.validation.count)"
+                    : "images, no validation (the last epoch is kept)"))
+        var bar = ProgressBar()
+        var trainer = Trainer(options: options)
+        trainer.onBatch = { bar.batch($0) }
+        trainer.onEpoch = { bar.epoch($0) }
+        if let start {
+            trainer.judge = { [model, shop = inputs.shop] epoch, plan in
+                let score = shop.score(plan, as: model, point: point)
+                print("epoch \(epoch) on the held-out shop photos: \(score) (starting model: \(start))")
+                return score.rank
+            }
+        }
+        let started = Date()
+        let (history, bestEpoch) = trainer.train(
+            model, on: inputs.train, validation: inputs.validation, weights: inputs.weights, outliers: inputs.outliers)
+        let wall = Date().timeIntervalSince(started)
+        if let start { try refuseIfWorse(model, than: start, on: inputs.shop, point: point) }
+        let eval = Evaluation(model: model, data: test)
+        print(
+            String(
+                format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
+                bestEpoch, history.count, wall, eval.accuracy, eval.loss))
+        try write(
+            model, earlier: earlier, history: history, bestEpoch: bestEpoch, wall: wall, inputs: inputs,
+            options: options, teachers: teachers, test: test, eval: eval)
+    }
+
+    /// Fashion-MNIST split for validation, the replay set and the extra photos mixed in, the outliers.
+    private func readInputs() throws -> Inputs {
         var all = try data.load(.train)
         if let limit { all = all.subset(0..<min(limit, all.count)) }
         var (train, validation) = all.split(validationFraction: validationSplit, seed: seed)
@@ -185,8 +242,14 @@ struct TrainCommand: ParsableCommand {
             let images = outlierPixels.count / LabelledImages.size
             photoCounts[LabelledFolders.outlierFolder] = images / (1 + outlierVariations)
         }
+        return Inputs(
+            train: train, validation: validation, weights: weights, outliers: outlierPixels, shop: shop,
+            photoCounts: photoCounts)
+    }
 
-        // A fine-tune's history continues the one it starts from, so its report shows the whole training.
+    /// The model to train (a fine-tune's, with its history, which the new epochs continue), with a "none of
+    /// these" output added when outliers are to be learnt there.
+    private func startingModel(withOutliers: Bool) throws -> (Model, TrainingHistory) {
         var model: Model, earlier = TrainingHistory()
         if let from {
             do { model = try Model(contentsOf: Model.path(named: from)) } catch { throw CLIError(error.description) }
@@ -197,27 +260,25 @@ struct TrainCommand: ParsableCommand {
         }
         // A model with a "none of these" output learns its outliers there unless told otherwise.
         let method = outlierLoss ?? (model.architecture.hasOtherOutput ? .otherOutput : .exposure)
-        if !outlierPixels.isEmpty && model.architecture.hasOtherOutput && method != .otherOutput {
+        if withOutliers && model.architecture.hasOtherOutput && method != .otherOutput {
             throw CLIError(
                 "\(from ?? "the model"): has a \"none of these\" output: "
                     + "train its outliers with --outlier-loss other-output")
         }
-        if !outlierPixels.isEmpty && method == .otherOutput && !model.architecture.hasOtherOutput {
+        if withOutliers && method == .otherOutput && !model.architecture.hasOtherOutput {
             model =
                 from == nil ? Model(architecture: architecture.withOtherOutput(), seed: seed) : model.withOtherOutput()
             print("with an eleventh output, \"none of these\"")
         }
+        return (model, earlier)
+    }
 
-        // The shop's held-out photos: how the starting model does on them is what the fine-tune must beat.
-        let point = model.decision
-        let start = shop.isEmpty ? nil : shop.score(model.inference, as: model, point: point)
-        if let start {
-            print(
-                "judged on \(shop.images.count) held-out shop photos and \(shop.outlierCount) outliers; "
-                    + "the starting model: \(start)")
-        }
-
-        let test = try data.load(.test)
+    /// The trainer's options from the flags, with the outlier loss and the teachers.
+    private func trainingOptions(
+        model: Model, outliers: Bool, test: LabelledImages
+    ) throws
+        -> (TrainingOptions, [Model])
+    {
         var teachers: [Model] = []
         for path in teacher {
             do { teachers.append(try Model(contentsOf: Model.path(named: path))) } catch {
@@ -227,15 +288,15 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("\(path): a teacher with a \"none of these\" output needs a student with one")
             }
         }
-
         var options = TrainingOptions()
         options.epochs = epochs; options.batchSize = batchSize; options.learningRate = learningRate
         options.schedule = schedule; options.weightDecay = weightDecay; options.seed = seed
         options.patience = patience > 0 ? patience : nil
         options.augmentation = Augmentation(shift: shift, flip: flip, erase: erase)
-        if !outlierPixels.isEmpty {
+        if outliers {
             var o = OutlierTraining()
-            o.method = method; o.lambda = outlierWeight; o.perImage = outliersPerImage
+            o.method = outlierLoss ?? (model.architecture.hasOtherOutput ? .otherOutput : .exposure)
+            o.lambda = outlierWeight; o.perImage = outliersPerImage
             (o.inMargin, o.outMargin) = margins!
             options.outliers = o
             print(
@@ -252,54 +313,43 @@ struct TrainCommand: ParsableCommand {
                     teachers.map(\.id).joined(separator: ", "), teacherWeight, teacherTemperature,
                     Evaluation(models: teachers, data: test).accuracy))
         }
-        print(
-            "training \(model.architecture.name) (\(model.network.parameterCount) parameters) on \(train.count) "
-                + (validation.count > 0
-                    ? "images, validating on \(validation.count)" : "images, no validation (the last epoch is kept)")
-        )
-        var bar = ProgressBar()
-        var trainer = Trainer(options: options)
-        trainer.onBatch = { bar.batch($0) }
-        trainer.onEpoch = { bar.epoch($0) }
-        if let start {
-            trainer.judge = { [model] epoch, plan in
-                let score = shop.score(plan, as: model, point: point)
-                print("epoch \(epoch) on the held-out shop photos: \(score) (starting model: \(start))")
-                return score.rank
-            }
-        }
-        let started = Date()
-        let (history, bestEpoch) = trainer.train(
-            model, on: train, validation: validation, weights: weights, outliers: outlierPixels)
-        let wall = Date().timeIntervalSince(started)
+        return (options, teachers)
+    }
 
-        if let start {
-            let final = shop.score(model.inference, as: model, point: point)
-            if from != nil && final.isWorse(than: start) {
-                let message =
-                    "the fine-tuned model is worse than the starting model on the \(shop.images.count) held-out shop "
-                    + "photos and \(shop.outlierCount) outliers: \(final), against \(start)"
-                guard force else { throw CLIError("not written: \(message); --force writes it anyway") }
-                FileHandle.standardError.write(Data("warning: \(message); written because of --force\n".utf8))
-            }
-        }
-        let eval = Evaluation(model: model, data: test)
-        print(
-            String(
-                format: "best epoch %d of %d; wall time %.0f s; test accuracy %.4f, loss %.4f",
-                bestEpoch, history.count, wall, eval.accuracy, eval.loss))
+    /// A fine-tune worse than its starting model on the shop's held-out photos is not written (nor said to
+    /// be fine): unless `--force`, with both figures.
+    private func refuseIfWorse(
+        _ model: Model, than start: ShopScore, on shop: ShopPhotos, point: OperatingPoint
+    )
+        throws
+    {
+        let final = shop.score(model.inference, as: model, point: point)
+        guard from != nil && final.isWorse(than: start) else { return }
+        let message =
+            "the fine-tuned model is worse than the starting model on the \(shop.images.count) held-out shop "
+            + "photos and \(shop.outlierCount) outliers: \(final), against \(start)"
+        guard force else { throw CLIError("not written: \(message); --force writes it anyway") }
+        FileHandle.standardError.write(Data("warning: \(message); written because of --force\n".utf8))
+    }
+
+    /// The card (summary, metrics, history) written into the model, then the model, its history CSV and the
+    /// report.
+    private func write(
+        _ model: Model, earlier: TrainingHistory, history: [EpochRecord], bestEpoch: Int, wall: Double,
+        inputs: Inputs, options: TrainingOptions, teachers: [Model], test: LabelledImages, eval: Evaluation
+    ) throws {
         // Epoch numbers in the stored history, which for a fine-tune starts with its source's.
         let storedBest = earlier.records.count + bestEpoch
         let fineTuneStart = from == nil ? nil : earlier.records.count + 1
         model.training = TrainingSummary(
             architecture: model.architecture.name, epochsRun: history.count, bestEpoch: storedBest,
             fineTuneStart: fineTuneStart, batchSize: batchSize, learningRate: learningRate, schedule: schedule.rawValue,
-            weightDecay: weightDecay, seed: seed, validationSplit: validationSplit, trainImages: train.count,
+            weightDecay: weightDecay, seed: seed, validationSplit: validationSplit, trainImages: inputs.train.count,
             shift: shift,
             flip: flip, erase: erase, wallSeconds: wall, command: CommandLine.arguments.joined(separator: " "),
             from: from,
             extraData: extraData)
-        model.training?.photos = photoCounts.isEmpty ? nil : photoCounts
+        model.training?.photos = inputs.photoCounts.isEmpty ? nil : inputs.photoCounts
         model.training?.outlierLoss = options.outliers.map {
             "\($0.method.rawValue), λ \($0.lambda), \($0.perImage) per image"
                 + ($0.method == .energy ? ", margins \($0.inMargin) \($0.outMargin)" : "")
@@ -318,7 +368,7 @@ struct TrainCommand: ParsableCommand {
         print("wrote \(output) (model \(model.id)) and \(historyPath)")
         if let report {
             let page = try TrainingReport(
-                model: model, train: train, test: test, history: stored.records, bestEpoch: storedBest,
+                model: model, train: inputs.train, test: test, history: stored.records, bestEpoch: storedBest,
                 fineTuneStart: fineTuneStart
             ).write(to: report)
             print("wrote \(page)")
