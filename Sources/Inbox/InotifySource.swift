@@ -20,6 +20,8 @@ final class InotifySource: Sendable {
         /// Some folders below the inbox cannot be watched (too deep, too many watches): the periodic scan
         /// is all that finds their files.
         case unwatched(reason: String)
+        /// A file outside the inbox that was asked for (`watch(file:)`, the model) was written or replaced.
+        case changed(String)
     }
 
     let folder: String
@@ -28,6 +30,9 @@ final class InotifySource: Sendable {
     /// The inode watched: a removal event for a folder still at the path under that inode is stale.
     private let watched = Mutex<UInt64>(0)
     private static let fileEvents = Int32(IN_CLOSE_WRITE | IN_MOVED_TO)
+    /// Files outside the inbox to report changes of, and the folders of theirs watched so far (set up by the
+    /// event thread, which owns libinotifytools' state, at its next turn).
+    private let others = Mutex<(files: Set<String>, folders: Set<String>)>(([], []))
 
     init(folder: String, recursive: Bool) {
         self.folder = folder
@@ -36,6 +41,7 @@ final class InotifySource: Sendable {
 
     func start(_ sink: @escaping @Sendable (Event) -> Void) throws(InboxError) {
         if let partial = try watch() { sink(.unwatched(reason: partial)) }
+        watchOthers()  // before the first event is read: a change right after the start is not missed
         running.withLock { $0 = true }
         let t = Thread { [self] in loop(sink) }
         t.name = "inotify"
@@ -43,6 +49,10 @@ final class InotifySource: Sendable {
     }
 
     func stop() { running.withLock { $0 = false } }
+
+    /// Reports changes of `path` (written and closed, or another file renamed onto it) from now on, within a
+    /// second; its folder is watched, not the file, so a replaced file is still seen.
+    func watch(file path: String) { others.withLock { _ = $0.files.insert(path) } }
 
     private var isRunning: Bool { running.withLock { $0 } }
 
@@ -79,11 +89,16 @@ final class InotifySource: Sendable {
     private func loop(_ sink: @Sendable (Event) -> Void) {
         let root = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8)
         while isRunning {
+            watchOthers()
             guard let event = inotifytools_next_event(1) else { continue }
             let mask = event.pointee.mask
             if mask & UInt32(IN_Q_OVERFLOW) != 0 { sink(.rescan); continue }
             // The watch's path as bytes: a folder name need not be UTF-8.
             guard let dir = inotifytools_filename_from_wd(event.pointee.wd).map({ Self.bytes($0) }) else { continue }
+            if let other = other(dir, event), mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) != 0 {
+                sink(.changed(other))
+                if !dir.starts(with: root) { continue }
+            }
             if mask & Self.selfEvents != 0 {
                 if dir == root && inode(folder) != watched.withLock({ $0 }) {
                     rewatch(sink)
@@ -114,6 +129,29 @@ final class InotifySource: Sendable {
         inotifytools_cleanup()
     }
 
+    /// Sets up the folders of the files asked for that are not watched yet (again after a rewatch).
+    private func watchOthers() {
+        let missing = others.withLock { o in
+            Set(o.files.map { ($0 as NSString).deletingLastPathComponent }).subtracting(o.folders)
+        }
+        let inbox = folder.hasSuffix("/") ? folder : folder + "/"
+        for dir in missing {
+            // A folder in the inbox is watched already, with more events: its events are looked at anyway.
+            let inside = (dir + "/").hasPrefix(inbox)
+            if inside || inotifytools_watch_file(dir, Int32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)) != 0 {
+                others.withLock { _ = $0.folders.insert(dir) }
+            }
+        }
+    }
+
+    /// The file asked for that an event in `dir` is about, if any.
+    private func other(_ dir: [UInt8], _ event: UnsafeMutablePointer<inotify_event>) -> String? {
+        guard event.pointee.len > 0 else { return nil }
+        let raw = (UnsafeRawPointer(event) + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
+        let path = String(decoding: dir, as: UTF8.self) + String(cString: raw)
+        return others.withLock { $0.files.contains(path) ? path : nil }
+    }
+
     private static func watchRecursively(_ path: [UInt8]) -> Bool {
         (path + [0]).withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { inotifytools_watch_recursively($0.baseAddress!, events) != 0 }
@@ -137,6 +175,7 @@ final class InotifySource: Sendable {
     /// inbox is scanned (files are claimed by walking from the inbox, never through a watch's old path).
     private func refresh(_ sink: @Sendable (Event) -> Void) {
         inotifytools_cleanup()
+        others.withLock { $0.folders = [] }
         do {
             if let partial = try watch() { sink(.unwatched(reason: partial)) }
         } catch {
@@ -150,6 +189,7 @@ final class InotifySource: Sendable {
     /// there (made anew if it stays missing), then scan what arrived meanwhile.
     private func rewatch(_ sink: @Sendable (Event) -> Void) {
         inotifytools_cleanup()
+        others.withLock { $0.folders = [] }
         sink(.lost)
         var waited = 0
         while isRunning {

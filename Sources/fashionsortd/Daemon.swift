@@ -150,6 +150,7 @@ final class DaemonServices: Sendable {
             metadata["other-from-none-of-these"] = point.noneOfThese.map { .string("\($0)") }
             logger.notice("ready", metadata: metadata)
         }
+        watcher.watch(file: s.modelPath)  // the model file's changes come through the inbox's watch
         pipeline = try Pipeline(
             layout: layout, model: loaded, options: Self.pipelineOptions(s), files: watcher.files, logger: logger)
         status = StatusWriter(

@@ -36,10 +36,9 @@ final class ReloadService: Service {
                 changes.continuation.finish()
             }
             group.addTask { [daemon] in
-                var stamp = FileStamp(daemon.modelPath)
-                while await GracefulSleep.sleep(seconds: 2) {
-                    let now = FileStamp(daemon.modelPath)
-                    if now != stamp { stamp = now; changes.continuation.yield(.modelFile) }
+                // The model file through the inbox watcher's inotify source (or its polls): no timer here.
+                for await path in daemon.watcher.changes.cancelOnGracefulShutdown() where path == daemon.modelPath {
+                    changes.continuation.yield(.modelFile)
                 }
                 changes.continuation.finish()
             }
@@ -105,6 +104,7 @@ final class ReloadService: Service {
             }
             daemon.pipeline.update(model: model)
             daemon.modelPath = path
+            daemon.watcher.watch(file: path)
             logger.notice("model reloaded: \(old) → \(model.id)", metadata: ["model.path": "\(path)"])
         } catch {
             logger.error("new model refused, still using \(old)", metadata: ["error": "\(error)"])
@@ -115,16 +115,5 @@ final class ReloadService: Service {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
-    }
-}
-
-/// Size, modification time and inode: a replaced or rewritten model file changes one of them.
-struct FileStamp: Equatable {
-    var size = -1, mtime = 0, nanoseconds = 0, inode: UInt = 0
-
-    init(_ path: String) {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return }
-        size = Int(st.st_size); mtime = st.st_mtim.tv_sec; nanoseconds = st.st_mtim.tv_nsec; inode = UInt(st.st_ino)
     }
 }

@@ -280,6 +280,18 @@ import Testing
 }
 
 @Suite(.serialized) struct ModelCheckDaemonTests {
+    /// With `poll` (no inotify for the inbox) the model file is still looked at: a replaced one is noticed.
+    @Test func aReplacedModelIsNoticedWhilePolling() throws {
+        let root = temporaryDirectory("poll-model")
+        let model = smallModel(in: root)
+        let daemon = try DaemonProcess(root: root, arguments: ["--model", model, "--poll", "1"])
+        defer { daemon.signal(SIGKILL) }
+        #expect(daemon.wait(for: "ready"))
+        try Model(architecture: .seed, seed: nil).save(to: "\(root)/next.safetensors")
+        rename("\(root)/next.safetensors", model)
+        #expect(daemon.wait(for: "new model refused", timeout: 10))
+    }
+
     @Test func aModelThatAnswersTheSameForEverythingIsRefused() throws {
         let root = temporaryDirectory("zero-model")
         let zero = "\(root)/zero.safetensors"
