@@ -27,31 +27,6 @@ public enum FileMover {
         throw FileSystemError(path: source, reason: "no free name in \(folder)")
     }
 
-    /// Atomic claim of an inbox file: rename(2) succeeds for exactly one
-    /// claimer. Returns the path in `folder`, or nil if another process won.
-    /// When `folder` is on another filesystem the claim is a rename into
-    /// `staging` (a folder on the source's filesystem, so claimers on several
-    /// hosts sharing it still never take one file), then a move into `folder`.
-    public static func claim(
-        _ source: String, into folder: String, name: String, staging: String? = nil
-    ) throws(FileSystemError) -> String? {
-        for candidate in FileName.variants(of: name) {
-            let target = "\(folder)/\(candidate)"
-            // Never replace a file already there (renameat2 NOREPLACE).
-            if renameNoReplace(source, target) == 0 { return target }
-            switch errno {
-            case EEXIST: continue
-            case ENOENT: return nil
-            case EXDEV where staging != nil:
-                try Folder.create(staging!)  // hidden, so no watcher or scan takes what is in it
-                guard let staged = try claim(source, into: staging!, name: candidate) else { return nil }
-                return try move(staged, into: folder, name: (staged as NSString).lastPathComponent)
-            default: throw FileSystemError(path: source, reason: "cannot claim: \(lastError())")
-            }
-        }
-        throw FileSystemError(path: source, reason: "no free name in \(folder)")
-    }
-
     /// Whether two paths name the same file (same device and inode).
     public static func sameFile(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()
@@ -96,9 +71,4 @@ public enum FileMover {
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
-}
-
-/// rename(2) that fails with EEXIST instead of replacing (RENAME_NOREPLACE).
-func renameNoReplace(_ from: String, _ to: String) -> Int32 {
-    renameat2(AT_FDCWD, from, AT_FDCWD, to, 1)
 }

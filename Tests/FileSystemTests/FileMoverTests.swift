@@ -18,12 +18,15 @@ import Testing
         #expect(try FileMover.move("\(dir)/other.png", into: "\(dir)/out", name: "a.png") == "\(dir)/out/a-1.png")
     }
 
-    @Test func claimNeverReplacesAndReportsALostRace() throws {
+    /// The claim's rename never replaces a file already there, and reports a lost race (the source gone).
+    @Test func aDirectoryRenameNeverReplacesAndReportsALostRace() throws {
         let dir = temporaryDirectory("claim")
         write(samplePNG(1), to: "\(dir)/x.png")
         write(samplePNG(2), to: "\(dir)/taken.png")
-        #expect(try FileMover.claim("\(dir)/x.png", into: dir, name: "taken.png") == "\(dir)/taken-1.png")
-        #expect(try FileMover.claim("\(dir)/x.png", into: dir, name: "taken.png") == nil)
+        let folder = try Directory(path: dir)
+        #expect(folder.rename(Array("x.png".utf8), to: folder, as: Array("taken.png".utf8)) == EEXIST)
+        #expect(folder.rename(Array("x.png".utf8), to: folder, as: Array("taken-1.png".utf8)) == 0)
+        #expect(folder.rename(Array("x.png".utf8), to: folder, as: Array("taken-2.png".utf8)) == ENOENT)
         #expect(try FileBytes.read("\(dir)/taken.png") == samplePNG(2))
     }
 }
